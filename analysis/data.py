@@ -1,0 +1,391 @@
+"""Load and validate the data files into typed DataFrames.
+
+Every problem in every file is collected and raised together as one `DataError`, each
+line in the form ``file:row: column: what is wrong (allowed: ...)``, where ``row`` is the
+line number in the CSV file (the header is line 1). Cell-level checks (required fields,
+formats, vocabularies, unique ids) run through pandera; checks that span columns or files
+(date windows, periods, unknown sources, ranges that depend on the metric's unit) run here.
+
+Input rules (documented in data/README.md): UTF-8 only (a BOM is accepted and dropped),
+LF or CRLF line ends, spaces around a cell are dropped, blank lines are skipped; numbers
+are plain (``3400``, ``12.5``: no thousands separators, units or words); dates are
+``YYYY-MM-DD``; a header-only file, a duplicated or unknown column, a row with the wrong
+number of fields, or any other encoding is rejected.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from . import config, vocab
+
+NUMBER_RX = r"-?\d+(?:\.\d+)?"
+DATE_RX = r"\d{4}-\d{2}-\d{2}"
+ID_RX = r"[a-z0-9][a-z0-9_.-]*"
+URL_RX = r"https?://\S+"
+BOOLS = ("true", "false")
+
+
+class DataError(ValueError):
+    """Every problem found in the data files, one per line: ``file:row: column: problem``."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__(
+            f"{len(self.problems)} problem(s) in the data files:\n" + "\n".join(self.problems)
+        )
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str = "text"  # text | id | ref | number | date | bool | url | vocab
+    required: bool = True
+    allowed: tuple[str, ...] | None = None
+    unique: bool = False
+
+
+METRICS_FIELDS = (
+    Field("metric", "id", unique=True),
+    Field("unit", "vocab", allowed=vocab.UNITS),
+    Field("kind", "vocab", allowed=vocab.METRIC_KINDS),
+    Field("description"),
+)
+SOURCES_FIELDS = (
+    Field("source_id", "id", unique=True),
+    Field("source_kind", "vocab", allowed=vocab.SOURCE_KINDS),
+    Field("publisher"),
+    Field("url", "url"),
+    Field("speaker", required=False),
+    Field("speaker_role", required=False),
+    Field("affiliation"),
+    Field("date_earliest", "date"),
+    Field("date_latest", "date"),
+    Field("date_inferred", "bool"),
+    Field("date_note", required=False),
+    Field("source_ref", required=False),
+    Field("note", required=False),
+)
+CLAIMS_FIELDS = (
+    Field("claim_id", "id", unique=True),
+    Field("source_id", "ref"),
+    Field("metric", "vocab"),  # allowed: the metrics in metrics.csv
+    Field("value", "number"),
+    Field("qualifier", "vocab", allowed=vocab.QUALIFIERS),
+    Field("qualifier_as_stated", required=False),
+    Field("group", "vocab", allowed=vocab.GROUPS),
+    Field("area"),
+    Field("collected_by", required=False),
+    Field("relays_official", "bool"),
+    Field("period_start", "date", required=False),
+    Field("period_end", "date", required=False),
+    Field("period_label"),
+    Field("note", required=False),
+)
+FILES = {"metrics.csv": METRICS_FIELDS, "sources.csv": SOURCES_FIELDS, "claims.csv": CLAIMS_FIELDS}
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _read_csv(path: Path, fields: tuple[Field, ...], problems: list[str]) -> pd.DataFrame | None:
+    """Read one CSV as strings, indexed by file line number. Append problems; None if unusable."""
+    names = [f.name for f in fields]
+    expected = ", ".join(names)
+    if not path.is_file():
+        problems.append(f"{path}:0: (file): file is missing (expected a CSV with columns: {expected})")
+        return None
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        problems.append(
+            f"{path}:{line}: (file): not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}; "
+            "allowed: UTF-8, with or without BOM)"
+        )
+        return None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(f"{path}:{line}: (file): contains a NUL byte (allowed: plain UTF-8 text)")
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows, lines = [], []
+    try:
+        header = next(reader, None)
+        if header is None:
+            problems.append(f"{path}:1: (header): file is empty (expected header: {expected})")
+            return None
+        header = [h.strip() for h in header]
+        for row in reader:
+            if not row or all(not c.strip() for c in row):
+                continue  # blank line
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as e:
+        problems.append(f"{path}:{reader.line_num}: (file): malformed CSV ({e}; allowed: RFC 4180 quoting)")
+        return None
+    bad = False
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        problems.append(f"{path}:1: {', '.join(dupes)}: duplicated column (each column once; allowed: {expected})")
+        bad = True
+    missing = [n for n in names if n not in header]
+    if missing:
+        problems.append(f"{path}:1: {', '.join(missing)}: missing column (allowed: {expected})")
+        bad = True
+    unknown = [h for h in header if h not in names]
+    if unknown:
+        problems.append(f"{path}:1: {', '.join(unknown)}: unknown column (allowed: {expected})")
+        bad = True
+    if not rows:
+        problems.append(f"{path}:2: (file): no data rows, only a header (a data file needs at least one row)")
+        bad = True
+    for row, line in zip(rows, lines, strict=True):
+        if len(row) != len(header):
+            problems.append(
+                f"{path}:{line}: (row): malformed CSV row: {len(row)} fields, the header has {len(header)} "
+                "(check quotes and commas)"
+            )
+            bad = True
+    if bad:
+        return None
+    df = pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=object)
+    df = df[names].apply(lambda s: s.str.strip())
+    return df.mask(df == "").astype("str")
+
+
+# ---------------------------------------------------------------- cell checks (pandera)
+
+
+def _allowed(values) -> str:
+    values = list(values)
+    shown = ", ".join(values[:30])
+    return shown + (f", ... ({len(values)} in all)" if len(values) > 30 else "")
+
+
+def _column(f: Field, metrics: tuple[str, ...]) -> pa.Column:
+    def rx(pattern: str, error: str) -> pa.Check:
+        return pa.Check(lambda s: s.str.fullmatch(pattern), error=error)
+
+    checks: list[pa.Check] = []
+    if f.kind == "id":
+        checks.append(rx(ID_RX, "not a valid id (allowed: lower-case letters, digits, '-', '_', '.')"))
+    elif f.kind == "ref":
+        checks.append(rx(ID_RX, "not a valid id (allowed: lower-case letters, digits, '-', '_', '.')"))
+    elif f.kind == "number":
+        checks.append(rx(NUMBER_RX, "not a plain number (allowed: digits with an optional '.', e.g. 3400 "
+                                    "or 12.5; no thousands separators, units or words)"))
+    elif f.kind == "date":
+        checks.append(pa.Check(
+            lambda s: s.str.fullmatch(DATE_RX) & pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna(),
+            error="not a real date (allowed: YYYY-MM-DD)"))
+    elif f.kind == "bool":
+        checks.append(pa.Check.isin(BOOLS, error="not a boolean (allowed: true, false)"))
+    elif f.kind == "url":
+        checks.append(rx(URL_RX, "not a url (allowed: http:// or https:// followed by no spaces)"))
+    elif f.kind == "vocab":
+        allowed = f.allowed if f.allowed is not None else metrics
+        checks.append(pa.Check.isin(allowed, error=f"unknown {f.name} (allowed: {_allowed(allowed)})"))
+    return pa.Column(str, checks, nullable=not f.required, unique=f.unique, coerce=False)
+
+
+def _cell_problems(path: Path, df: pd.DataFrame, fields: tuple[Field, ...], metrics: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    schema = pa.DataFrameSchema({f.name: _column(f, metrics) for f in fields}, strict=True, ordered=False)
+    try:
+        schema.validate(df, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as err:
+        fc = err.failure_cases
+    order = {f.name: i for i, f in enumerate(fields)}
+    out = []
+    for rec in fc.itertuples(index=False):
+        line = int(rec.index) if pd.notna(rec.index) else 1
+        col = rec.column
+        if rec.check == "not_nullable":
+            what = "empty, but required"
+        elif rec.check == "field_uniqueness":
+            others = df.index[df[col] == rec.failure_case].tolist()
+            what = f"duplicate value '{rec.failure_case}' (must be unique; also on rows {', '.join(map(str, others))})"
+        else:
+            what = f"{rec.check}: got '{rec.failure_case}'"
+        out.append((line, order.get(col, 99), f"{path}:{line}: {col}: {what}"))
+    return out
+
+
+# ---------------------------------------------------------------- typed frames and cross checks
+
+
+def _typed(df: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
+    out = df.copy()
+    for f in fields:
+        s = df[f.name]
+        if f.kind == "number":
+            out[f.name] = pd.to_numeric(s, errors="coerce").astype("float64")
+        elif f.kind == "date":
+            out[f.name] = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
+        elif f.kind == "bool":
+            out[f.name] = s.eq("true").astype(bool)
+        else:
+            out[f.name] = s.fillna("")
+    return out
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The three validated tables, typed."""
+
+    metrics: pd.DataFrame
+    sources: pd.DataFrame
+    claims: pd.DataFrame
+
+
+def validate(data_dir: str | Path | None = None) -> Dataset:
+    """Read and check every data file; raise one DataError listing every problem."""
+    data_dir = Path(data_dir) if data_dir is not None else config.DATA_DIR
+    if not data_dir.is_dir():
+        raise DataError([f"{data_dir}:0: (directory): not a directory (allowed: a folder holding {', '.join(FILES)})"])
+    problems: list[str] = []
+    raw = {name: _read_csv(data_dir / name, fields, problems) for name, fields in FILES.items()}
+    found: list[tuple[str, int, int, str]] = []  # (file, line, column order, message)
+    metric_names: tuple[str, ...] | None = None
+    if raw["metrics.csv"] is not None:
+        metric_names = tuple(raw["metrics.csv"]["metric"].dropna())
+    for name, fields in FILES.items():
+        if raw[name] is None:
+            continue
+        if metric_names is None:  # metrics.csv unusable: its vocabulary cannot be checked, only reported once
+            fields = tuple(Field(f.name, "text", f.required) if f.name == "metric" else f for f in fields)
+        found += [(name, *p) for p in _cell_problems(data_dir / name, raw[name], fields, metric_names or ())]
+    bad_lines = {(n, ln) for n, ln, _, _ in found}
+    typed = {n: _typed(raw[n], FILES[n]) for n in FILES if raw[n] is not None}
+
+    def flag(name: str, mask: pd.Series, column: str, what) -> None:
+        col_order = [f.name for f in FILES[name]].index(column)
+        df = typed[name]
+        for line in df.index[mask.fillna(False).to_numpy(bool)]:
+            if (name, line) in bad_lines:
+                continue  # its cells are already reported; cross checks would only repeat them
+            msg = what(df.loc[line]) if callable(what) else what
+            found.append((name, int(line), col_order, f"{data_dir / name}:{line}: {column}: {msg}"))
+
+    if "sources.csv" in typed:
+        s = typed["sources.csv"]
+        flag("sources.csv", s.date_latest < s.date_earliest, "date_latest",
+             lambda r: f"window ends ({r.date_latest:%Y-%m-%d}) before it starts ({r.date_earliest:%Y-%m-%d}) "
+                       "(allowed: date_latest on or after date_earliest)")
+        flag("sources.csv", s.source_kind.eq("official_statement") & s.speaker.eq(""), "speaker",
+             "empty, but required for an official_statement (name the person or office)")
+    if "claims.csv" in typed:
+        c = typed["claims.csv"]
+        flag("claims.csv", c.period_end < c.period_start, "period_end",
+             lambda r: f"period ends ({r.period_end:%Y-%m-%d}) before it starts ({r.period_start:%Y-%m-%d}) "
+                       "(allowed: period_end on or after period_start)")
+        if "metrics.csv" in typed:
+            m = typed["metrics.csv"].set_index("metric")
+            unit = c.metric.map(m.unit)
+            people_like = unit.isin(["people", "maps", "mines", "incidents", "km2", "m2"])
+            flag("claims.csv", people_like & (c.value < 0), "value",
+                 lambda r: f"negative count {r.value:g} (allowed: 0 or more)")
+            flag("claims.csv", unit.eq("percent") & ((c.value < 0) | (c.value > 100)), "value",
+                 lambda r: f"percentage {r.value:g} outside 0-100 (allowed: 0 to 100)")
+            flag("claims.csv", unit.eq("people") & c.group.eq("none"), "group",
+                 lambda r: f"'none' for a metric about people ({r.metric}) (allowed: all, civilian, military, "
+                           "child, woman, journalist, deminer, unspecified)")
+            flag("claims.csv", unit.notna() & ~unit.eq("people") & ~unit.eq("percent") & ~c.group.eq("none"), "group",
+                 lambda r: f"'{r.group}' for a metric not about people ({r.metric}) (allowed: none)")
+        if "sources.csv" in typed:
+            s = typed["sources.csv"].set_index("source_id")
+            known = c.source_id.isin(s.index)
+            flag("claims.csv", ~known & c.source_id.ne(""), "source_id",
+                 lambda r: f"unknown source '{r.source_id}' (allowed: a source_id of sources.csv)")
+            latest = c.source_id.map(s.date_latest)
+            kind = c.source_id.map(s.source_kind)
+            flag("claims.csv", c.period_end > latest, "period_end",
+                 lambda r: f"period ends ({r.period_end:%Y-%m-%d}) after its statement "
+                           f"(source {r.source_id} is dated no later than {s.date_latest[r.source_id]:%Y-%m-%d}; "
+                           "allowed: on or before the source's date_latest)")
+            flag("claims.csv", c.period_start > latest, "period_start",
+                 lambda r: f"period starts ({r.period_start:%Y-%m-%d}) after its statement "
+                           f"(allowed: on or before {s.date_latest[r.source_id]:%Y-%m-%d})")
+            flag("claims.csv", known & kind.ne("official_statement") & c.collected_by.eq(""), "collected_by",
+                 "empty, but required for a source that is not an official statement (say who counted)")
+
+    if problems or found:
+        ordered = [msg for _, _, _, msg in sorted(found, key=lambda t: (list(FILES).index(t[0]), t[1], t[2]))]
+        raise DataError(problems + ordered)
+    return Dataset(typed["metrics.csv"].reset_index(drop=True),
+                   typed["sources.csv"].reset_index(drop=True),
+                   typed["claims.csv"].reset_index(drop=True))
+
+
+# ---------------------------------------------------------------- the public loaders
+
+CLAIM_CATEGORIES = {
+    "qualifier": pd.CategoricalDtype(vocab.QUALIFIERS, ordered=True),
+    "group": pd.CategoricalDtype(vocab.GROUPS),
+    "source_kind": pd.CategoricalDtype(vocab.SOURCE_KINDS),
+    "unit": pd.CategoricalDtype(vocab.UNITS),
+}
+
+
+def load_dataset(data_dir: str | Path | None = None) -> Dataset:
+    """Validated metrics, sources and claims, typed. `data_dir` defaults to the package's data/."""
+    return validate(data_dir)
+
+
+def load_claims(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """One row per reported number, with its source and metric joined, typed.
+
+    Adds (in memory only) ``date_mid`` (the midpoint of the source's date window, for plotting)
+    and ``period_end_effective`` (``period_end``, or the source's ``date_latest`` where the
+    period runs "to date").
+    """
+    ds = validate(data_dir)
+    claims = ds.claims.merge(ds.sources, on="source_id", how="left", suffixes=("", "_source"), validate="m:1")
+    claims = claims.merge(ds.metrics[["metric", "unit", "kind"]], on="metric", how="left", validate="m:1")
+    claims["date_mid"] = claims.date_earliest + (claims.date_latest - claims.date_earliest) / 2
+    claims["date_mid"] = claims["date_mid"].dt.normalize()
+    claims["period_end_effective"] = claims.period_end.fillna(claims.date_latest)
+    claims["metric"] = claims["metric"].astype(pd.CategoricalDtype(ds.metrics.metric.tolist()))
+    for col, dtype in CLAIM_CATEGORIES.items():
+        claims[col] = claims[col].astype(dtype)
+    return claims
+
+
+def statement(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
+    """The claims of one source (statement). Raises KeyError naming close matches."""
+    rows = claims[claims.source_id == source_id]
+    if rows.empty:
+        import difflib
+
+        ids = sorted(claims.source_id.unique())
+        close = difflib.get_close_matches(source_id, ids, n=5, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise KeyError(f"unknown source_id '{source_id}' ({len(ids)} sources in the data{hint})")
+    return rows
+
+
+def series(
+    claims: pd.DataFrame,
+    metric: str,
+    group: str = "all",
+    period_start: str | None = vocab.WAR_END,
+    source_kinds: tuple[str, ...] = ("official_statement",),
+) -> pd.DataFrame:
+    """One metric across statements, in date order: e.g. casualties since 10 Nov 2020.
+
+    ``period_start=None`` selects the claims with an open start ("in the last 30 years").
+    """
+    sel = claims[(claims.metric == metric) & (claims.group == group) & claims.source_kind.isin(source_kinds)]
+    if period_start is None:
+        sel = sel[sel.period_start.isna()]
+    else:
+        sel = sel[sel.period_start == pd.Timestamp(period_start)]
+    return sel.sort_values(["date_mid", "claim_id"]).reset_index(drop=True)

@@ -1,0 +1,31 @@
+"""Controlled vocabularies that are not data files (metrics live in data/metrics.csv)."""
+
+from __future__ import annotations
+
+# How the source bounds its number, mapped from the source's own word.
+QUALIFIERS = ("exact", "more_than", "at_least", "nearly", "about", "up_to")
+# Words put before a number on charts and in captions ("exact" shows nothing).
+QUALIFIER_WORDS = {
+    "exact": "",
+    "more_than": "more than",
+    "at_least": "at least",
+    "nearly": "nearly",
+    "about": "about",
+    "up_to": "up to",
+}
+# Who the number is about. "none" is for numbers that are not about people
+# (maps, mines, areas, incidents); "unspecified" where the source does not say.
+GROUPS = ("all", "civilian", "military", "child", "woman", "journalist", "deminer", "unspecified", "none")
+SOURCE_KINDS = (
+    "official_statement",
+    "monitoring_report",
+    "ngo_report",
+    "un_report",
+    "government_report",
+    "news_report",
+    "blog",
+)
+METRIC_KINDS = ("count", "cumulative_count", "percent", "estimate")
+UNITS = ("people", "percent", "mines", "maps", "incidents", "km2", "m2")
+# The date of the Second Karabakh War's ceasefire, the start of every "since the war" period.
+WAR_END = "2020-11-10"
