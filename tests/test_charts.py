@@ -1,0 +1,184 @@
+"""Charts draw the numbers in the data, mark what is derived or bounded, and save reproducibly."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import matplotlib
+import pandas as pd
+import pytest
+
+import analysis
+from analysis import charts
+
+matplotlib.use("agg")
+SEED = "aa-2024-hajizada"
+
+
+@pytest.fixture(scope="module")
+def claims():
+    return analysis.load_claims()
+
+
+def bars(fig):
+    """{gid: (width, hatch)} for every drawn bar that carries a claim id."""
+    out = {}
+    for ax in fig.axes:
+        for patch in ax.patches:
+            if patch.get_gid():
+                out[patch.get_gid()] = (patch.get_width(), patch.get_hatch())
+    return out
+
+
+def svg_text(fig) -> str:
+    import io
+
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata=charts.METADATA["svg"])
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- negative cases first
+
+
+def test_statement_without_casualties_says_so_instead_of_drawing_zero(claims):
+    rows = analysis.statement(claims, "az-s91-2025-04-hajizada")  # shares and mines only
+    fig, meta = charts.casualty_counts(rows)
+    assert meta.empty and not meta.values
+    assert bars(fig) == {}
+    assert "reports no casualty counts" in svg_text(fig)
+
+
+def test_statement_without_shares_says_so(claims):
+    rows = analysis.statement(claims, "az-s88-2024-12-12-aliyev")
+    fig, meta = charts.map_accuracy_split(rows)
+    assert meta.empty and bars(fig) == {}
+    assert "no map-accuracy" in meta.caption
+
+
+def test_unknown_format_raises_and_writes_nothing(claims, tmp_path):
+    fig, meta = charts.casualty_counts(analysis.statement(claims, SEED))
+    with pytest.raises(charts.ChartError, match=r"gif.*allowed: png, svg, pdf"):
+        charts.save_figure(fig, meta, tmp_path / "out", ["png", "gif"])
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_theme_raises(claims):
+    with pytest.raises(charts.ChartError, match="allowed: paper, notebook, talk, poster"):
+        charts.casualty_counts(analysis.statement(claims, SEED), theme="dark")
+
+
+# ---------------------------------------------------------------- the seed statement
+
+
+def test_casualty_bars_equal_the_data_and_derived_are_hatched(claims):
+    rows = analysis.statement(claims, SEED)
+    fig, meta = charts.casualty_counts(rows)
+    drawn = bars(fig)
+    by_id = rows.set_index("claim_id")
+    # every reported bar is as long as its number in claims.csv, solid
+    for cid in ["aa-2024-hajizada-03", "aa-2024-hajizada-04", "aa-2024-hajizada-06"]:
+        assert drawn[cid] == (by_id.loc[cid, "value"], None)
+    # derived: injured = 342 - 65, others killed = 65 - 50, hatched
+    assert drawn["aa-2024-hajizada-04~injured"] == (277.0, "///")
+    assert drawn["aa-2024-hajizada-05~others"] == (15.0, "///")
+    # civilians + others make exactly the reported killed
+    assert drawn["aa-2024-hajizada-06"][0] + drawn["aa-2024-hajizada-05~others"][0] == by_id.loc["aa-2024-hajizada-05", "value"]
+    derived = {v.label: v for v in meta.values if v.derived}
+    assert set(derived) == {"Injured", "Killed: others (not civilian)"}
+    assert derived["Injured"].claim_ids == ("aa-2024-hajizada-04", "aa-2024-hajizada-05")
+
+
+def test_casualty_chart_shows_lower_bound_period_and_source(claims):
+    fig, meta = charts.casualty_counts(analysis.statement(claims, SEED))
+    text = svg_text(fig)
+    assert "more than 3,400" in text  # the qualifier is on the chart, not dropped
+    assert "Since 10 Nov 2020" in text and "No start date given" in text  # periods unmistakable
+    assert "277 (derived)" in text
+    assert "Aykhan Hajizada" in text and "Anadolu Agency" in text and "21 Jan-12 Feb 2024 (date inferred)" in text
+    assert meta.source_line.startswith("Reported by Aykhan Hajizada, Ministry of Foreign Affairs of Azerbaijan")
+    for cid in ("aa-2024-hajizada-03", "aa-2024-hajizada-04~injured"):
+        assert f'id="{cid}"' in text  # numbers can be traced from the SVG to their claims
+    assert "more than 3,400" in meta.alt_text and "derived" in meta.alt_text
+
+
+def test_split_bars_equal_the_data_and_rest_is_derived(claims):
+    rows = analysis.statement(claims, SEED)
+    fig, meta = charts.map_accuracy_split(rows)
+    drawn = bars(fig)
+    assert drawn["aa-2024-hajizada-01"] == (25.0, None)
+    assert drawn["aa-2024-hajizada-01~rest"] == (75.0, "///")
+    assert drawn["aa-2024-hajizada-02"] == (55.0, None)
+    assert drawn["aa-2024-hajizada-02~rest"] == (45.0, "///")
+    text = svg_text(fig)
+    assert "nearly 55%" in text and "about 45% (derived)" in text and 'said: "only"' in text
+    assert "Aykhan Hajizada" in text
+
+
+def test_reported_injured_is_drawn_not_derived(claims):
+    rows = analysis.statement(claims, "az-s88-2024-12-12-aliyev")  # states 382, 70 killed, 312 injured
+    fig, meta = charts.casualty_counts(rows)
+    injured = [v for v in meta.values if v.label == "Injured"]
+    assert len(injured) == 1 and not injured[0].derived and injured[0].value == 312
+    assert not any(gid.endswith("~injured") for gid in bars(fig))
+
+
+# ---------------------------------------------------------------- saving
+
+
+def test_save_figure_bytes_identical_run_to_run(claims, tmp_path):
+    rows = analysis.statement(claims, SEED)
+    outputs = []
+    for run in ("a", "b"):
+        fig, meta = charts.casualty_counts(rows)
+        charts.save_figure(fig, meta, tmp_path / run)
+        outputs.append({p.name: p.read_bytes() for p in sorted((tmp_path / run).iterdir())})
+    assert list(outputs[0]) == ["casualty-counts.json", "casualty-counts.pdf", "casualty-counts.png", "casualty-counts.svg"]
+    assert outputs[0] == outputs[1]
+    svg = outputs[0]["casualty-counts.svg"].decode()
+    assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+    assert b"CreationDate" not in outputs[0]["casualty-counts.pdf"]
+
+
+def test_sidecar_json_matches_the_chart(claims, tmp_path):
+    fig, meta = charts.map_accuracy_split(analysis.statement(claims, SEED))
+    charts.save_figure(fig, meta, tmp_path, ["svg"])
+    side = json.loads((tmp_path / "map-accuracy-split.json").read_text())
+    assert side["files"] == ["map-accuracy-split.svg"]
+    assert [v["value"] for v in side["values"]] == [25.0, 75.0, 55.0, 45.0]
+    assert [v["derived"] for v in side["values"]] == [False, True, False, True]
+    assert side["source_line"] == meta.source_line
+
+
+# ---------------------------------------------------------------- text helpers
+
+
+@pytest.mark.parametrize(
+    ("early", "late", "inferred", "expected"),
+    [
+        ("2024-12-12", "2024-12-12", False, "12 Dec 2024"),
+        ("2021-06-01", "2021-06-30", False, "Jun 2021"),
+        ("2024-01-21", "2024-02-12", True, "21 Jan-12 Feb 2024 (date inferred)"),
+        ("2021-12-01", "2022-01-05", False, "1 Dec 2021-5 Jan 2022"),
+    ],
+)
+def test_fmt_window(early, late, inferred, expected):
+    assert charts.fmt_window(pd.Timestamp(early), pd.Timestamp(late), inferred) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "unit", "expected"),
+    [(3400, "more_than", "", "more than 3,400"), (55, "nearly", "percent", "nearly 55%"), (342, "exact", "", "342"),
+     (12.5, "about", "", "about 12.5")],
+)
+def test_fmt_value_keeps_qualifiers(value, qualifier, unit, expected):
+    assert charts.fmt_value(value, qualifier, unit) == expected
+
+
+def test_statement_table_lists_every_claim_and_derived_value(claims):
+    table = charts.statement_table(analysis.statement(claims, SEED))
+    assert len(table) == 6 + 4
+    derived = table[table.derived == "derived"]
+    assert sorted(derived.value) == ["15", "277", "75%", "about 45%"]
+    assert all(re.search(r"\d", f) for f in derived["how derived"])

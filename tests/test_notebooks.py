@@ -1,0 +1,159 @@
+"""The notebooks: committed clean, parameters documented, and they run under papermill.
+
+Execution tests are marked slow (a kernel start each, a few seconds).
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from analysis import config
+
+NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
+CHARTS = {  # notebook -> (chart name, a non-default statement that has its metrics)
+    "01-chart-casualty-counts.ipynb": ("casualty-counts", "az-s88-2024-12-12-aliyev"),
+    "02-chart-map-accuracy.ipynb": ("map-accuracy-split", "az-s91-2025-04-hajizada"),
+}
+
+
+def parameters_cell(nb):
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return code[0]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.kernelspec.name == "python3"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: outputs committed"
+            assert "injected-parameters" not in cell.metadata.get("tags", [])
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exactly_one_parameters_cell_first_and_fully_documented(path):
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and tagged[0] is parameters_cell(nb)
+    assigned = [n.target.id for n in ast.parse(tagged[0].source).body if isinstance(n, ast.AnnAssign)]
+    assert len(assigned) == len(tagged[0].source.strip().splitlines()), "every line an annotated literal"
+    # papermill silently drops lines it cannot parse (e.g. a second '=' in the help comment)
+    inspected = pm.inspect_notebook(str(path))
+    assert list(inspected) == assigned
+    assert all(p["help"] for p in inspected.values()), "every parameter has a help comment"
+    assert {"data_dir", "output_dir", "formats", "dpi", "theme"} <= set(assigned)
+
+
+def run(path: Path, out: Path, **parameters) -> nbformat.NotebookNode:
+    out.mkdir(parents=True, exist_ok=True)
+    parameters.setdefault("output_dir", str(out / "charts"))
+    pm.execute_notebook(str(path), str(out / "executed.ipynb"), parameters=parameters, kernel_name="python3",
+                        cwd=str(config.NOTEBOOKS_DIR), progress_bar=False, log_output=False)
+    return nbformat.read(out / "executed.ipynb", as_version=4)
+
+
+def sidecar(out: Path, name: str) -> dict:
+    return json.loads((out / "charts" / f"{name}.json").read_text())
+
+
+def claim_values(data_dir: Path, source_id: str) -> dict[str, float]:
+    with open(data_dir / "claims.csv", encoding="utf-8") as f:
+        return {r["claim_id"]: float(r["value"]) for r in csv.DictReader(f) if r["source_id"] == source_id}
+
+
+# ---------------------------------------------------------------- bad parameters fail in the validation cell
+
+
+BAD = [
+    ({"source_id": "aa-2024-hajizad"}, ["unknown statement 'aa-2024-hajizad'", "did you mean aa-2024-hajizada"]),
+    ({"source_id": "az-s91-2025-04-hajizada"}, ["reports none of casualties or killed or injured", "allowed: a statement that has them"]),
+    ({"formats": ["png", "gif"]}, ["formats: unknown value(s) 'gif'", "allowed: png, svg, pdf"]),
+    ({"sourc_id": "aa-2024-hajizada"}, ["sourc_id: unknown parameter", "did you mean 'source_id'"]),
+    ({"dpi": "high"}, ["dpi: expected int, got str"]),
+    ({"theme": "dark"}, ["theme: unknown value 'dark'", "allowed: paper, notebook, talk, poster"]),
+    ({"data_dir": "/nonexistent/folder"}, ["data_dir: '/nonexistent/folder' is not a folder"]),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("parameters", "expected"), BAD, ids=[next(iter(p)) + "-" + str(i) for i, (p, _) in enumerate(BAD)])
+def test_bad_parameter_fails_in_validation_cell(tmp_path, parameters, expected):
+    path = config.NOTEBOOKS_DIR / "01-chart-casualty-counts.ipynb"
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        run(path, tmp_path, **parameters)
+    err = info.value
+    assert err.ename == "ParameterError"
+    for text in expected:
+        assert text in err.evalue
+    nb = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
+    validation_cell = [c for c in nb.cells if c.cell_type == "code"][2]  # parameters, injected, validation
+    assert "params.validate" in validation_cell.source and validation_cell.outputs[0]["ename"] == "ParameterError"
+    assert not (tmp_path / "charts").exists(), "nothing saved when parameters are bad"
+
+
+# ---------------------------------------------------------------- good runs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CHARTS)
+def test_defaults_chart_the_seed_and_rerun_is_byte_identical(tmp_path, name):
+    chart, _ = CHARTS[name]
+    path = config.NOTEBOOKS_DIR / name
+    run(path, tmp_path / "a")
+    run(path, tmp_path / "b")
+    a = {p.name: p.read_bytes() for p in sorted((tmp_path / "a" / "charts").iterdir())}
+    b = {p.name: p.read_bytes() for p in sorted((tmp_path / "b" / "charts").iterdir())}
+    assert sorted(a) == sorted(f"{chart}.{ext}" for ext in ("json", "pdf", "png", "svg"))
+    assert a == b
+    side = sidecar(tmp_path / "a", chart)
+    data = claim_values(config.DATA_DIR, "aa-2024-hajizada")
+    for v in side["values"]:
+        if not v["derived"]:
+            assert v["value"] == data[v["claim_ids"][0]]
+    assert any(v["derived"] for v in side["values"])
+    assert "Aykhan Hajizada" in side["source_line"]
+    assert "Aykhan Hajizada" in (tmp_path / "a" / "charts" / f"{chart}.svg").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CHARTS)
+def test_another_statement_and_one_format(tmp_path, name):
+    chart, other = CHARTS[name]
+    run(config.NOTEBOOKS_DIR / name, tmp_path, source_id=other, formats=["svg"], dpi=72, theme="talk")
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == [f"{chart}.json", f"{chart}.svg"]
+    side = sidecar(tmp_path, chart)
+    data = claim_values(config.DATA_DIR, other)
+    reported = [v for v in side["values"] if not v["derived"]]
+    assert reported and all(v["value"] == data[v["claim_ids"][0]] for v in reported)
+
+
+@pytest.mark.slow
+def test_user_data_directory(tmp_path):
+    """A user's own CSVs: a new statement added to a copy of data/ is charted from there."""
+    data = tmp_path / "mydata"
+    shutil.copytree(config.DATA_DIR, data, ignore=shutil.ignore_patterns("*.md"))
+    with open(data / "sources.csv", "a", encoding="utf-8", newline="") as f:
+        f.write("user-2026-test,official_statement,Example Wire,https://example.org/a,Jane Doe,Spokesperson,"
+                "Example Ministry,2026-01-05,2026-01-05,false,,,test row\n")
+    with open(data / "claims.csv", "a", encoding="utf-8", newline="") as f:
+        f.write("user-2026-test-01,user-2026-test,casualties,120,more_than,over,all,Somewhere,,false,"
+                "2020-11-10,,since the war,\n")
+        f.write("user-2026-test-02,user-2026-test,killed,20,exact,,all,Somewhere,,false,2020-11-10,,since the war,\n")
+    run(config.NOTEBOOKS_DIR / "01-chart-casualty-counts.ipynb", tmp_path, source_id="user-2026-test",
+        data_dir=str(data), formats=["svg"])
+    side = sidecar(tmp_path, "casualty-counts")
+    values = {v["label"]: (v["value"], v["qualifier"], v["derived"]) for v in side["values"]}
+    assert values["Killed or injured"] == (120.0, "more_than", False)
+    assert values["Killed"] == (20.0, "exact", False)
+    assert values["Injured"] == (100.0, "more_than", True)  # more than 120 minus 20 is more than 100
+    assert side["source_line"].startswith("Reported by Jane Doe, Example Ministry, via Example Wire, 5 Jan 2026")
