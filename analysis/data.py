@@ -115,21 +115,24 @@ def _read_csv(path: Path, fields: tuple[Field, ...], problems: list[str]) -> pd.
         line = text[: text.index("\x00")].count("\n") + 1
         problems.append(f"{path}:{line}: (file): contains a NUL byte (allowed: plain UTF-8 text)")
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    # skipinitialspace: a space before a quoted cell (`a, "b, c"`) must not turn its quotes into data
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True)
     rows, lines = [], []
+    start = 1  # the line a record starts on (a quoted cell may span lines; errors point at the record's start)
     try:
         header = next(reader, None)
         if header is None:
             problems.append(f"{path}:1: (header): file is empty (expected header: {expected})")
             return None
         header = [h.strip() for h in header]
+        start = reader.line_num + 1
         for row in reader:
-            if not row or all(not c.strip() for c in row):
-                continue  # blank line
-            rows.append(row)
-            lines.append(reader.line_num)
+            if row and any(c.strip() for c in row):  # else a blank line
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
     except csv.Error as e:
-        problems.append(f"{path}:{reader.line_num}: (file): malformed CSV ({e}; allowed: RFC 4180 quoting)")
+        problems.append(f"{path}:{start}: (file): malformed CSV ({e}; allowed: RFC 4180 quoting)")
         return None
     bad = False
     dupes = sorted({h for h in header if header.count(h) > 1})
@@ -211,8 +214,8 @@ def _cell_problems(path: Path, df: pd.DataFrame, fields: tuple[Field, ...], metr
         if rec.check == "not_nullable":
             what = "empty, but required"
         elif rec.check == "field_uniqueness":
-            others = df.index[df[col] == rec.failure_case].tolist()
-            what = f"duplicate value '{rec.failure_case}' (must be unique; also on rows {', '.join(map(str, others))})"
+            others = [ln for ln in df.index[df[col] == rec.failure_case].tolist() if ln != line]
+            what = f"duplicate value '{rec.failure_case}' (must be unique; also on row{'s' if len(others) > 1 else ''} {', '.join(map(str, others))})"
         else:
             what = f"{rec.check}: got '{rec.failure_case}'"
         out.append((line, order.get(col, 99), f"{path}:{line}: {col}: {what}"))
@@ -266,6 +269,11 @@ def validate(data_dir: str | Path | None = None) -> Dataset:
     bad_lines = {(n, ln) for n, ln, _, _ in found}
     typed = {n: _typed(raw[n], FILES[n]) for n in FILES if raw[n] is not None}
 
+    def good(name: str) -> pd.DataFrame:
+        """Rows whose cells passed: cross checks must not build on a bad (or duplicated) value."""
+        df = typed[name]
+        return df[[(name, ln) not in bad_lines for ln in df.index]]
+
     def flag(name: str, mask: pd.Series, column: str, what) -> None:
         col_order = [f.name for f in FILES[name]].index(column)
         df = typed[name]
@@ -288,7 +296,7 @@ def validate(data_dir: str | Path | None = None) -> Dataset:
              lambda r: f"period ends ({r.period_end:%Y-%m-%d}) before it starts ({r.period_start:%Y-%m-%d}) "
                        "(allowed: period_end on or after period_start)")
         if "metrics.csv" in typed:
-            m = typed["metrics.csv"].set_index("metric")
+            m = good("metrics.csv").set_index("metric")
             unit = c.metric.map(m.unit)
             people_like = unit.isin(["people", "maps", "mines", "incidents", "km2", "m2"])
             flag("claims.csv", people_like & (c.value < 0), "value",
@@ -301,8 +309,8 @@ def validate(data_dir: str | Path | None = None) -> Dataset:
             flag("claims.csv", unit.notna() & ~unit.eq("people") & ~unit.eq("percent") & ~c.group.eq("none"), "group",
                  lambda r: f"'{r.group}' for a metric not about people ({r.metric}) (allowed: none)")
         if "sources.csv" in typed:
-            s = typed["sources.csv"].set_index("source_id")
-            known = c.source_id.isin(s.index)
+            s = good("sources.csv").set_index("source_id")
+            known = c.source_id.isin(typed["sources.csv"].source_id)
             flag("claims.csv", ~known & c.source_id.ne(""), "source_id",
                  lambda r: f"unknown source '{r.source_id}' (allowed: a source_id of sources.csv)")
             latest = c.source_id.map(s.date_latest)
@@ -314,7 +322,7 @@ def validate(data_dir: str | Path | None = None) -> Dataset:
             flag("claims.csv", c.period_start > latest, "period_start",
                  lambda r: f"period starts ({r.period_start:%Y-%m-%d}) after its statement "
                            f"(allowed: on or before {s.date_latest[r.source_id]:%Y-%m-%d})")
-            flag("claims.csv", known & kind.ne("official_statement") & c.collected_by.eq(""), "collected_by",
+            flag("claims.csv", kind.notna() & kind.ne("official_statement") & c.collected_by.eq(""), "collected_by",
                  "empty, but required for a source that is not an official statement (say who counted)")
 
     if problems or found:
