@@ -133,7 +133,9 @@ def source_line(rows: pd.DataFrame) -> str:
         when = fmt_window(s.date_earliest, s.date_latest, bool(s.date_inferred))
         if s.source_kind == "official_statement":
             who = s.speaker
-            if s.affiliation and s.affiliation not in who:
+            if s.affiliation and s.speaker in s.affiliation:
+                who = s.affiliation  # an institution speaking for itself
+            elif s.affiliation and s.affiliation not in who:
                 who += f", {s.affiliation}"
             parts.append(f"{who}, via {s.publisher}, {when}")
         else:
@@ -285,7 +287,7 @@ def casualty_counts(rows: pd.DataFrame, name: str = "casualty-counts", theme: st
             for i, bar in enumerate(bars):
                 left = 0.0
                 for seg in bar["segments"]:
-                    colour = colours[seg["colour"]] if seg["colour"] in colours else seg["colour"]
+                    colour = colours.get(seg["colour"], seg["colour"] if seg["colour"].startswith("#") else OKABE_ITO["grey"])
                     _bar(ax, i, left, seg["value"], colour, seg["derived"], gid=seg["gid"])
                     left += seg["value"]
                     drawn.append(DrawnValue(label=seg["label"], value=float(seg["value"]), qualifier=seg["qualifier"],
@@ -336,38 +338,47 @@ def _seg(row, label, colour, inside="") -> dict:
 
 
 def _panel_bars(p: pd.DataFrame) -> list[dict]:
-    """Bars for one period: casualties, killed (split by civilians), injured, then other groups."""
-    by = {(str(r.metric), str(r.group)): r for _, r in p.iterrows()}
+    """Bars for one period: casualties, killed (split by civilians), injured, then other groups.
+
+    A metric the statement gives twice with different values gets one bar per value
+    ("1 of 2 figures stated"): neither is dropped and nothing is derived from them.
+    """
+    groups: dict[tuple[str, str], list] = {}
+    for _, r in p.iterrows():
+        groups.setdefault((str(r.metric), str(r.group)), []).append(r)
+    by = {k: v[0] for k, v in groups.items() if len(v) == 1}
     bars = []
 
-    def whole(metric, label, colour):
-        r = by[(metric, "all")]
+    def single(r, label, colour):
         return dict(label=label, total=float(r.value), qualifier=str(r.qualifier), derived=bool(r.derived),
                     segments=[_seg(r, label, colour)])
 
-    if ("casualties", "all") in by:
-        bars.append(whole("casualties", "Killed or injured", "casualties"))
-    if ("killed", "all") in by:
-        k = by[("killed", "all")]
-        civ, oth = by.get(("killed", "civilian")), by.get(("killed", "other"))
-        if civ is not None and oth is not None:
-            bars.append(dict(label="Killed", total=float(k.value), qualifier=str(k.qualifier), derived=False,
-                             segments=[_seg(civ, "Killed: civilians", "killed", f"civilians {fmt_value(civ.value, civ.qualifier)}"),
-                                       _seg(oth, "Killed: others (not civilian)", "killed", f"others {fmt_value(oth.value, oth.qualifier)}")],
-                             claim_ids=(k.claim_id,)))
-        else:
-            bars.append(whole("killed", "Killed", "killed"))
-    if ("injured", "all") in by:
-        bars.append(whole("injured", "Injured", "injured"))
-    done = {("casualties", "all"), ("killed", "all"), ("injured", "all"), ("killed", "civilian"), ("killed", "other")}
-    if bars and bars[1:2] and bars[1]["label"] == "Killed" and len(bars[1]["segments"]) == 1:
-        done.discard(("killed", "civilian"))
-    for (metric, group), r in sorted(by.items()):
-        if (metric, group) in done:
+    def add(key, label, colour):
+        rs = groups[key]
+        for i, r in enumerate(rs, 1):
+            bars.append(single(r, label if len(rs) == 1 else f"{label} ({i} of {len(rs)} figures stated)", colour))
+
+    done = set()
+    if ("casualties", "all") in groups:
+        add(("casualties", "all"), "Killed or injured", "casualties")
+        done.add(("casualties", "all"))
+    k, civ, oth = by.get(("killed", "all")), by.get(("killed", "civilian")), by.get(("killed", "other"))
+    if k is not None and civ is not None and oth is not None:
+        bars.append(dict(label="Killed", total=float(k.value), qualifier=str(k.qualifier), derived=False,
+                         segments=[_seg(civ, "Killed: civilians", "killed", f"civilians {fmt_value(civ.value, civ.qualifier)}"),
+                                   _seg(oth, "Killed: others (not civilian)", "killed", f"others {fmt_value(oth.value, oth.qualifier)}")]))
+        done |= {("killed", "all"), ("killed", "civilian"), ("killed", "other")}
+    elif ("killed", "all") in groups:
+        add(("killed", "all"), "Killed", "killed")
+        done.add(("killed", "all"))
+    if ("injured", "all") in groups:
+        add(("injured", "all"), "Injured", "injured")
+        done.add(("injured", "all"))
+    for key in sorted(groups):
+        if key in done:
             continue
-        label = _label(metric, group)
-        bars.append(dict(label=label, total=float(r.value), qualifier=str(r.qualifier), derived=bool(r.derived),
-                         segments=[_seg(r, label, OKABE_ITO["grey"] if group == "unspecified" else metric)]))
+        metric, group = key
+        add(key, _label(metric, group), OKABE_ITO["grey"] if group == "unspecified" else metric)
     return bars
 
 

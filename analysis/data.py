@@ -121,9 +121,12 @@ def _read_csv(path: Path, fields: tuple[Field, ...], problems: list[str]) -> pd.
     start = 1  # the line a record starts on (a quoted cell may span lines; errors point at the record's start)
     try:
         header = next(reader, None)
+        while header is not None and not any(h.strip() for h in header):
+            header = next(reader, None)  # blank lines before the header
         if header is None:
             problems.append(f"{path}:1: (header): file is empty (expected header: {expected})")
             return None
+        header_line = reader.line_num
         header = [h.strip() for h in header]
         start = reader.line_num + 1
         for row in reader:
@@ -137,21 +140,21 @@ def _read_csv(path: Path, fields: tuple[Field, ...], problems: list[str]) -> pd.
     bad = False
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
-        problems.append(f"{path}:1: {', '.join(dupes)}: duplicated column (each column once; allowed: {expected})")
+        problems.append(f"{path}:{header_line}: {', '.join(dupes)}: duplicated column (each column once; allowed: {expected})")
         bad = True
     missing = [n for n in names if n not in header]
     if missing:
-        problems.append(f"{path}:1: {', '.join(missing)}: missing column (allowed: {expected})")
+        problems.append(f"{path}:{header_line}: {', '.join(missing)}: missing column (allowed: {expected})")
         bad = True
     unknown = [h for h in header if h not in names]
     if unknown:
-        problems.append(f"{path}:1: {', '.join(unknown)}: unknown column (allowed: {expected})")
+        problems.append(f"{path}:{header_line}: {', '.join(unknown)}: unknown column (allowed: {expected})")
         bad = True
     if not rows:
         problems.append(f"{path}:2: (file): no data rows, only a header (a data file needs at least one row)")
         bad = True
     for row, line in zip(rows, lines, strict=True):
-        if len(row) != len(header):
+        if len(row) != len(header) and not (dupes or missing or unknown):  # a bad header explains every row
             problems.append(
                 f"{path}:{line}: (row): malformed CSV row: {len(row)} fields, the header has {len(header)} "
                 "(check quotes and commas)"

@@ -51,7 +51,9 @@ def derive(claims: pd.DataFrame) -> pd.DataFrame:
     - complement of a share: rest = 100 - share (e.g. 75% = 100% - the reported 25%);
     - injured = casualties - killed, where the source reports both but not injured;
     - killed, others (not civilian) = killed (all) - killed (civilian).
-    A value is derived only where the source did not report it itself.
+    A value is derived only where the source did not report it itself, and never from a
+    metric the source states twice with different values (which one would be arbitrary; the
+    consistency checks report such conflicts).
     """
     out = claims.copy()
     out["derived"] = False
@@ -63,7 +65,9 @@ def derive(claims: pd.DataFrame) -> pd.DataFrame:
     new: list[dict] = []
     keys = ["source_id", "period_start", "period_end"]
     for _, g in claims.groupby(keys, dropna=False, sort=False, observed=True):
-        by = {(str(r.metric), str(r.group)): r for _, r in g.iterrows()}
+        counts = g.groupby([g.metric.astype(str), g.group.astype(str)]).size()
+        by = {(str(r.metric), str(r.group)): r for _, r in g.iterrows() if counts[(str(r.metric), str(r.group))] == 1}
+        stated = set(counts.index)
         for metric, (_reported, rest) in SHARE_PARTS.items():
             if (metric, "none") in by:
                 r = by[(metric, "none")]
@@ -73,7 +77,7 @@ def derive(claims: pd.DataFrame) -> pd.DataFrame:
                                 formula=f"100% - {_bounded(str(r.qualifier), r.value)}% = {_bounded(q, 100 - r.value)}%",
                                 inputs=(r.claim_id,)))
         whole, killed = by.get(("casualties", "all")), by.get(("killed", "all"))
-        if whole is not None and killed is not None and ("injured", "all") not in by:
+        if whole is not None and killed is not None and ("injured", "all") not in stated:
             q = _difference_qualifier(str(whole.qualifier), str(killed.qualifier))
             v = whole.value - killed.value
             new.append(_row(whole, claim_id=f"{whole.claim_id}~injured", metric="injured", value=v, qualifier=q,
@@ -82,7 +86,7 @@ def derive(claims: pd.DataFrame) -> pd.DataFrame:
                                     f"- killed ({_bounded(str(killed.qualifier), killed.value)}) = {_bounded(q, v)}",
                             inputs=(whole.claim_id, killed.claim_id)))
         civ = by.get(("killed", "civilian"))
-        if killed is not None and civ is not None and ("killed", "military") not in by:
+        if killed is not None and civ is not None and ("killed", "military") not in stated:
             q = _difference_qualifier(str(killed.qualifier), str(civ.qualifier))
             v = killed.value - civ.value
             new.append(_row(killed, claim_id=f"{killed.claim_id}~others", group="other", value=v, qualifier=q,

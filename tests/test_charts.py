@@ -182,3 +182,14 @@ def test_statement_table_lists_every_claim_and_derived_value(claims):
     derived = table[table.derived == "derived"]
     assert sorted(derived.value) == ["15", "277", "75%", "about 45%"]
     assert all(re.search(r"\d", f) for f in derived["how derived"])
+
+
+def test_a_metric_stated_twice_gets_two_bars_and_nothing_derived_from_it(claims):
+    rows = analysis.statement(claims, "az-s25-2022-10-25-mfa")  # gives killed as both 48 and 45
+    fig, meta = charts.casualty_counts(rows)
+    drawn = bars(fig)
+    assert drawn["az-s25-2022-10-25-mfa-03"][0] == 48 and drawn["az-s25-2022-10-25-mfa-05"][0] == 45
+    assert [v.label for v in meta.values if v.label.startswith("Killed (")] == [
+        "Killed (1 of 2 figures stated)", "Killed (2 of 2 figures stated)"]
+    assert not any(v.derived for v in meta.values), "no injured or others derived from an ambiguous killed"
+    assert meta.source_line.startswith("Reported by Ministry of Foreign Affairs of Azerbaijan, via")

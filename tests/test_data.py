@@ -20,6 +20,7 @@ from pandas.testing import assert_frame_equal
 
 import analysis
 from analysis import DataError
+from analysis.data import SOURCES_FIELDS
 
 SEED = "aa-2024-hajizada"
 
@@ -474,3 +475,19 @@ def test_seed_statement_derived_values(real_claims):
     assert "nearly 55" in by.loc["explosions_outside_maps_pct", "formula"]
     assert by.loc["injured", "inputs"] == (f"{SEED}-04", f"{SEED}-05")
     assert by.loc["injured", "formula"].endswith("= 277")
+
+
+def test_blank_lines_before_the_header_are_skipped(data_dir):
+    path = data_dir / "metrics.csv"
+    path.write_bytes(b"\n\n" + path.read_bytes())
+    analysis.validate(data_dir)
+
+
+def test_a_header_missing_a_name_is_one_problem_not_one_per_row(data_dir):
+    path = data_dir / "sources.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[0] = lines[0].replace("date_note,", "")
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(analysis.DataError) as info:
+        analysis.validate(data_dir)
+    assert info.value.problems == [f"{path}:1: date_note: missing column (allowed: {', '.join(f.name for f in SOURCES_FIELDS)})"]
