@@ -28,10 +28,16 @@ class ParameterError(ValueError):
 
 @dataclass
 class Spec:
-    """What one parameter may be. ``kind``: str, int, list_of_str, statement, data_dir, output_dir, date."""
+    """What one parameter may be.
+
+    ``kind``: str, int, float, bool, list_of_str, statement, data_dir, output_dir, date.
+    ``choices_from``: a claims column whose values are the allowed ones (checked once the
+    data is loaded), e.g. ``"speaker"``.
+    """
 
     kind: str
     choices: tuple | None = None
+    choices_from: str | None = None
     minimum: int | None = None
     maximum: int | None = None
     needs: tuple[str, ...] = ()  # for a statement: metrics it must report (any one of each tuple entry)
@@ -55,11 +61,12 @@ class Params:
 
 def _type_problem(name: str, value: Any, spec: Spec) -> str | None:
     want = {"str": str, "statement": str, "data_dir": str, "output_dir": str, "date": str, "int": int,
-            "list_of_str": list}[spec.kind]
-    if spec.kind == "int" and isinstance(value, bool):
+            "float": (int, float), "bool": bool, "list_of_str": list}[spec.kind]
+    if spec.kind in ("int", "float") and isinstance(value, bool):
         return f"{name}: expected a whole number, got {value!r} (allowed: {spec.minimum}..{spec.maximum})"
     if not isinstance(value, want):
-        return f"{name}: expected {want.__name__}, got {type(value).__name__} {value!r}"
+        expected = "float" if spec.kind == "float" else want.__name__
+        return f"{name}: expected {expected}, got {type(value).__name__} {value!r}"
     if spec.kind == "list_of_str" and not all(isinstance(v, str) for v in value):
         return f"{name}: expected a list of strings, got {value!r}"
     return None
@@ -109,7 +116,7 @@ def validate(namespace: dict, **specs: Spec) -> Params:
         if (msg := _type_problem(name, value, spec)) is not None:
             problems.append(msg)
             continue
-        if spec.kind == "int" and not (spec.minimum <= value <= spec.maximum):
+        if spec.kind in ("int", "float") and not (spec.minimum <= value <= spec.maximum):
             problems.append(f"{name}: {value} is out of range (allowed: {spec.minimum}..{spec.maximum})")
         elif spec.kind == "list_of_str":
             if not value and not spec.optional:
@@ -139,13 +146,20 @@ def validate(namespace: dict, **specs: Spec) -> Params:
                 problems.append(f"{name}: empty (allowed: a folder path; it is created if missing)")
             else:
                 result.output_dir = Path(value)
-    # statements last: they need the claims
+    # statements and data-drawn choices last: they need the claims
     for name, spec in specs.items():
-        if spec.kind != "statement" or name not in values or not isinstance(values[name], str):
-            continue
-        if result.claims is None:
-            continue  # data problems already reported
-        problems += _statement_problems(name, values[name], spec, result.claims)
+        if name not in values or result.claims is None:
+            continue  # missing, or data problems already reported
+        value = values[name]
+        if spec.kind == "statement" and isinstance(value, str) and not (spec.optional and value == ""):
+            problems += _statement_problems(name, value, spec, result.claims)
+        elif spec.choices_from and isinstance(value, list):
+            allowed = sorted(set(result.claims[spec.choices_from].dropna().astype(str)) - {""})
+            for v in value:
+                if v not in allowed:
+                    close = difflib.get_close_matches(str(v), allowed, n=1)
+                    hint = f"did you mean '{close[0]}'? " if close else ""
+                    problems.append(f"{name}: unknown value {v!r} ({hint}allowed: {', '.join(allowed)})")
     if problems:
         raise ParameterError(f"{len(problems)} parameter problem(s):\n" + "\n".join(f"  {p}" for p in problems))
     return result

@@ -1,0 +1,241 @@
+"""Official statements over time: the cumulative series, the implied rate, the long-run totals.
+
+`official_series` selects what the timeline notebook draws; `implied_rates` derives the
+monthly rate between statements (flagged derived, with its formula); `casualties_timeline`
+draws the three panels. Every point is one statement's claim, drawn at the midpoint of the
+statement's date window with the window as a horizontal span, its qualifier as the marker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.lines import Line2D
+
+from . import charts
+from .charts import OKABE_ITO, ChartMeta, DrawnValue, fmt_value, fmt_window
+from .vocab import WAR_END
+
+DAYS_PER_MONTH = 365.25 / 12
+MARKERS = {"exact": "o", "more_than": "^", "at_least": "^", "nearly": "v", "up_to": "v", "about": "D"}
+MARKER_MEANING = {"o": "exact", "^": "more than / at least (lower bound)", "v": "nearly / up to (upper bound)",
+                  "D": "about"}
+SERIES_COLOURS = {"casualties": OKABE_ITO["blue"], "killed": OKABE_ITO["vermillion"], "injured": OKABE_ITO["orange"]}
+SERIES_LABELS = {"casualties": "killed or injured", "killed": "killed", "injured": "injured"}
+
+
+def official_series(
+    claims: pd.DataFrame,
+    metrics: Sequence[str] = ("casualties", "killed"),
+    *,
+    period_start: str | None = WAR_END,
+    speakers: Sequence[str] = (),
+    affiliations: Sequence[str] = (),
+    start: str = "",
+    end: str = "",
+) -> pd.DataFrame:
+    """Official statements' claims of ``metrics`` (group all) for one period start, in date order.
+
+    Adds ``as_of`` (what date the count runs to: the period's end when given, else the
+    midpoint of the statement's date window) and ``as_of_earliest``/``as_of_latest``.
+
+    ``period_start=None`` selects open-start totals ("in the last 30 years", "since 1991").
+    ``speakers``/``affiliations`` (empty = all) and ``start``/``end`` (ISO dates on the
+    statement's date window; empty = no limit) filter the statements.
+    """
+    sel = claims[(claims.source_kind == "official_statement") & claims.metric.isin(list(metrics))
+                 & (claims.group == "all")]
+    if period_start is None:
+        sel = sel[sel.period_start.isna()]
+    else:
+        sel = sel[sel.period_start == pd.Timestamp(period_start)]
+    if speakers:
+        sel = sel[sel.speaker.isin(list(speakers))]
+    if affiliations:
+        sel = sel[sel.affiliation.isin(list(affiliations))]
+    if start:
+        sel = sel[sel.date_latest >= pd.Timestamp(start)]
+    if end:
+        sel = sel[sel.date_earliest <= pd.Timestamp(end)]
+    sel = sel.copy()
+    # A cumulative count is "as of" the end of its period: the period_end when the source
+    # gives one (a 2023 statement can quote a count to Dec 2021), else the statement's window.
+    given = sel.period_end.notna()
+    sel["as_of"] = sel.period_end.where(given, sel.date_mid)
+    sel["as_of_earliest"] = sel.period_end.where(given, sel.date_earliest)
+    sel["as_of_latest"] = sel.period_end.where(given, sel.date_latest)
+    return sel.sort_values(["metric", "as_of", "claim_id"]).reset_index(drop=True)
+
+
+def implied_rates(series: pd.DataFrame, min_gap_days: int = 60) -> pd.DataFrame:
+    """Derived: average people per month between statements at least ``min_gap_days`` apart.
+
+    Walks each metric's series in date order from its first statement; the next anchor is
+    the first statement whose window starts ``min_gap_days`` or more after the anchor's
+    window ends (statements days apart would turn rounding into spikes). Each row names both
+    claims and the formula. Negative rates are kept: they mean a count went down.
+    """
+    rows = []
+    for metric, g in series.groupby("metric", observed=True, sort=True):
+        g = g.sort_values(["as_of", "claim_id"])
+        anchor = None
+        for _, r in g.iterrows():
+            if anchor is None:
+                anchor = r
+                continue
+            if (r.as_of_earliest - anchor.as_of_latest).days < min_gap_days:
+                continue
+            days = (r.as_of - anchor.as_of).days
+            rate = (r.value - anchor.value) / days * DAYS_PER_MONTH
+            rows.append(dict(
+                metric=str(metric), start=anchor.as_of, end=r.as_of, rate_per_month=rate,
+                claim_ids=(anchor.claim_id, r.claim_id), derived=True,
+                approximate=not (anchor.qualifier == "exact" and r.qualifier == "exact"),
+                formula=(f"({fmt_value(r.value, r.qualifier)} - {fmt_value(anchor.value, anchor.qualifier)}) / "
+                         f"{days} days x {DAYS_PER_MONTH:.2f} = {rate:.1f} per month"),
+            ))
+            anchor = r
+    return pd.DataFrame(rows, columns=["metric", "start", "end", "rate_per_month", "claim_ids", "derived",
+                                       "approximate", "formula"])
+
+
+def _draw_points(ax, s: pd.DataFrame, colour: str, highlight: str, drawn: list, panel: str) -> None:
+    for _, r in s.iterrows():
+        if r.as_of_latest > r.as_of_earliest:
+            ax.hlines(r.value, r.as_of_earliest, r.as_of_latest, color=colour, lw=2.5, alpha=0.45, zorder=2)
+        marker = MARKERS[str(r.qualifier)]
+        ax.plot([r.as_of], [r.value], marker=marker, ms=6, color=colour, mec="white", mew=0.6, ls="none",
+                zorder=3, gid=r.claim_id)
+        if r.source_id == highlight:
+            ax.plot([r.as_of], [r.value], marker="o", ms=15, mfc="none", mec="black", mew=1.4, zorder=4)
+        drawn.append(DrawnValue(label=f"{SERIES_LABELS.get(str(r.metric), str(r.metric))}, {r.speaker}",
+                                value=float(r.value), qualifier=str(r.qualifier), derived=False,
+                                claim_ids=(r.claim_id,), period=panel))
+
+
+def casualties_timeline(
+    since_war: pd.DataFrame,
+    open_start: pd.DataFrame,
+    rates: pd.DataFrame,
+    *,
+    highlight: str = "",
+    name: str = "casualties-timeline",
+    theme: str = "paper",
+) -> tuple[plt.Figure, ChartMeta]:
+    """Three panels: counts since 10 Nov 2020 per statement; the implied monthly rate
+    (derived); the open-start totals ("in the last 30 years")."""
+    title = "Mine casualties as stated by Azerbaijani officials, statement by statement"
+    if since_war.empty and open_start.empty:
+        return charts._empty(name, title, "No official statement in the selection reports these counts.",
+                             since_war, theme)
+    drawn: list[DrawnValue] = []
+    ctx, style = charts._style(theme)
+    p1 = "cumulative since 10 Nov 2020"
+    p3 = "totals with no start date (\"in the last 30 years\", \"since 1991\")"
+    with ctx, style:
+        fig, axes = plt.subplots(3, 1, figsize=(10, 11), sharex=True, gridspec_kw={"height_ratios": [3, 1.4, 1.6]})
+        ax1, ax2, ax3 = axes
+        for metric, s in since_war.groupby("metric", observed=True, sort=True):
+            colour = SERIES_COLOURS.get(str(metric), OKABE_ITO["grey"])
+            ax1.plot(s.as_of, s.value, color=colour, lw=0.8, alpha=0.5, zorder=1)
+            _draw_points(ax1, s, colour, highlight, drawn, p1)
+            last = s.iloc[-1]
+            ax1.annotate(f"{SERIES_LABELS.get(str(metric), str(metric))}", (last.as_of, last.value),
+                         xytext=(6, 0), textcoords="offset points", color=colour, va="center", fontweight="bold")
+        ax1.set_title(f"People {p1}, as stated in each statement", loc="left", fontsize="medium")
+        ax1.set_ylabel("people")
+        ax1.set_ylim(bottom=0)
+        if highlight:
+            hi = since_war[since_war.source_id == highlight]
+            if not hi.empty:
+                r = hi.sort_values("value").iloc[-1]
+                ax1.annotate(f"highlighted: {r.speaker}, {fmt_window(r.date_earliest, r.date_latest, bool(r.date_inferred))}",
+                             (r.as_of, r.value), xytext=(-10, 28), textcoords="offset points", ha="right",
+                             fontsize="small", arrowprops=dict(arrowstyle="-", color="black", lw=0.8))
+        # implied rate (derived): hatched steps between anchors
+        if not rates.empty:
+            for _, r in rates.iterrows():
+                colour = SERIES_COLOURS.get(r.metric, OKABE_ITO["grey"])
+                width = r.end - r.start
+                ax2.bar(r.start, r.rate_per_month, width=width, align="edge", facecolor="white", edgecolor=colour,
+                        hatch="///", lw=1.0, gid="rate:" + ">".join(r.claim_ids))
+                drawn.append(DrawnValue(label=f"{SERIES_LABELS.get(r.metric, r.metric)} per month", value=float(r.rate_per_month),
+                                        qualifier="about" if r.approximate else "exact", derived=True,
+                                        claim_ids=tuple(r.claim_ids), formula=r.formula, period="implied rate"))
+            ax2.axhline(0, color="black", lw=0.8)
+        else:
+            ax2.text(0.5, 0.5, "Not enough statements far enough apart to derive a rate.", transform=ax2.transAxes,
+                     ha="center", va="center")
+        ax2.set_title("Implied people per month between statements (derived by this project, hatched)", loc="left",
+                      fontsize="medium")
+        ax2.set_ylabel("per month")
+        if not open_start.empty:
+            for metric, s in open_start.groupby("metric", observed=True, sort=True):
+                colour = SERIES_COLOURS.get(str(metric), OKABE_ITO["grey"])
+                _draw_points(ax3, s, colour, highlight, drawn, p3)
+        else:
+            ax3.text(0.5, 0.5, "No statement in the selection gives such a total.", transform=ax3.transAxes,
+                     ha="center", va="center")
+        ax3.set_title(f"People killed or injured, {p3}", loc="left", fontsize="medium")
+        ax3.set_ylabel("people")
+        ax3.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax3.xaxis.set_major_locator(mdates.YearLocator())
+        ax3.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        for ax in axes:
+            ax.grid(axis="y", color="#e5e5e5", lw=0.8)
+            sns.despine(ax=ax)
+        handles = [Line2D([], [], marker=m, ls="none", color="#555555", label=t) for m, t in MARKER_MEANING.items()]
+        handles.append(Line2D([], [], color="#555555", lw=2.5, alpha=0.45, label="date window (statement undated within it)"))
+        if highlight:
+            handles.append(Line2D([], [], marker="o", ms=11, mfc="none", mec="black", ls="none", label="highlighted statement"))
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.885), ncol=3, frameon=False, fontsize="small")
+        plotted = pd.concat([since_war, open_start])
+        n_statements = plotted.source_id.nunique()
+        stmt = (f"Reported in {n_statements} official statements "
+                f"({plotted.date_earliest.min():%b %Y}-{plotted.date_latest.max():%b %Y}) by "
+                + "; ".join(sorted(plotted.affiliation.unique())) + ". Each point names its statement in the data "
+                "(claim ids in the SVG and the table below).")
+        subtitle = ("Each point is one statement's number, placed at the date the count runs to (the end of the "
+                    "period it covers, or the statement's date window); markers show the speaker's qualifier.")
+        fig.tight_layout(rect=(0, 0.07, 1, 0.83))
+        charts._frame(fig, title, subtitle, f"{stmt} {charts.CLAIMS_NOTE} {charts.DERIVED_NOTE}")
+    values = [v for v in drawn if not v.derived]
+    alt = (f"Time series chart: {title}. {len(values)} stated numbers from {n_statements} statements. "
+           + _alt_summary(since_war, "since 10 Nov 2020") + " " + _alt_summary(open_start, "with no start date")
+           + f" {len(rates)} implied monthly rates are derived between statements at least two months apart. {stmt}")
+    return fig, ChartMeta(name=name, title=title, subtitle=subtitle, source_line=stmt, alt_text=alt,
+                          caption=f"{len(values)} stated numbers, {len(rates)} derived rates.", values=drawn)
+
+
+def _alt_summary(s: pd.DataFrame, what: str) -> str:
+    parts = []
+    for metric, g in s.groupby("metric", observed=True, sort=True):
+        first, last = g.iloc[0], g.iloc[-1]
+        parts.append(f"{SERIES_LABELS.get(str(metric), str(metric)).capitalize()} {what} went from "
+                     f"{fmt_value(first.value, first.qualifier)} ({first.speaker}, "
+                     f"{fmt_window(first.date_earliest, first.date_latest)}) to {fmt_value(last.value, last.qualifier)} "
+                     f"({last.speaker}, {fmt_window(last.date_earliest, last.date_latest)}).")
+    return " ".join(parts)
+
+
+def line_gaps(values: Sequence[float]) -> int:
+    """How many NaN breaks a plotted line has (used by tests of gap drawing)."""
+    return int(np.isnan(np.asarray(values, dtype=float)).sum())
+
+
+def rows_behind(findings: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """Every claim a finding names, with its source: the rows to check a finding against."""
+    if findings.empty:
+        return pd.DataFrame(columns=["finding", "kind", "claim_id", "value", "qualifier", "speaker", "date", "url"])
+    pairs = [(i, kind, cid) for i, (kind, ids) in enumerate(zip(findings.kind, findings.claim_ids, strict=True), 1)
+             for cid in ids]
+    out = pd.DataFrame(pairs, columns=["finding", "kind", "claim_id"]).merge(
+        claims[["claim_id", "metric", "group", "value", "qualifier", "period_label", "speaker", "publisher",
+                "date_earliest", "date_latest", "date_inferred", "url"]], on="claim_id", how="left", validate="m:1")
+    out["date"] = [fmt_window(a, b, bool(i)) for a, b, i in zip(out.date_earliest, out.date_latest, out.date_inferred, strict=True)]
+    return out.drop(columns=["date_earliest", "date_latest", "date_inferred"])

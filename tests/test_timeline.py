@@ -1,0 +1,155 @@
+"""The statements-over-time series, its derived rates, its chart and notebook 03."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+import pandas as pd
+import papermill as pm
+import pytest
+
+import analysis
+from analysis import config, timeline
+
+matplotlib.use("agg")
+NB = config.NOTEBOOKS_DIR / "03-chart-statements-over-time.ipynb"
+
+
+@pytest.fixture(scope="module")
+def claims():
+    return analysis.load_claims()
+
+
+def points(fig) -> dict[str, tuple[float, float]]:
+    """{claim_id: (x as date number, y)} for every plotted point carrying a claim id."""
+    out = {}
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            if line.get_gid():
+                x = line.get_xdata()[0]
+                out[line.get_gid()] = (float(matplotlib.dates.date2num(x)), float(line.get_ydata()[0]))
+    return out
+
+
+def synthetic(values, dates, qualifiers=None, metric="casualties"):
+    n = len(values)
+    d = pd.to_datetime(pd.Series(dates))
+    return pd.DataFrame({
+        "claim_id": [f"c{i}" for i in range(n)], "metric": [metric] * n, "value": [float(v) for v in values],
+        "qualifier": qualifiers or ["exact"] * n, "as_of": d, "as_of_earliest": d, "as_of_latest": d,
+    })
+
+
+# ---------------------------------------------------------------- negative cases first
+
+
+def test_empty_selection_says_so(claims):
+    none = timeline.official_series(claims, speakers=["Nobody"])
+    assert none.empty
+    fig, meta = timeline.casualties_timeline(none, none, timeline.implied_rates(none))
+    assert meta.empty and points(fig) == {}
+
+
+def test_rates_skip_statements_closer_than_the_gap():
+    s = synthetic([100, 101, 160], ["2022-01-01", "2022-01-10", "2022-03-02"])
+    rates = timeline.implied_rates(s, min_gap_days=30)
+    assert list(rates.claim_ids) == [("c0", "c2")]  # c1 is 9 days after c0: no rate from noise
+    assert rates.rate_per_month.iloc[0] == pytest.approx(60 / 60 * timeline.DAYS_PER_MONTH)
+    assert bool(rates.derived.iloc[0]) and "per month" in rates.formula.iloc[0]
+
+
+def test_a_decrease_gives_a_negative_rate_not_a_dropped_one():
+    rates = timeline.implied_rates(synthetic([50, 40], ["2022-01-01", "2022-07-01"]))
+    assert rates.rate_per_month.iloc[0] < 0
+
+
+def test_rate_from_a_bounded_number_is_approximate():
+    rates = timeline.implied_rates(synthetic([50, 80], ["2022-01-01", "2022-07-01"], ["exact", "more_than"]))
+    assert bool(rates.approximate.iloc[0])
+
+
+# ---------------------------------------------------------------- the real series
+
+
+def test_series_is_official_group_all_since_the_war(claims):
+    s = timeline.official_series(claims)
+    assert set(s.source_kind) == {"official_statement"} and set(s.group) == {"all"}
+    assert set(s.metric.astype(str)) == {"casualties", "killed"}
+    assert (s.period_start == pd.Timestamp("2020-11-10")).all()
+    seed = s[s.source_id == "aa-2024-hajizada"]
+    assert dict(zip(seed.metric.astype(str), seed.value, strict=True)) == {"casualties": 342.0, "killed": 65.0}
+
+
+def test_a_count_quoted_later_is_placed_at_its_period_end(claims):
+    s = timeline.official_series(claims).set_index("claim_id")
+    # a 2023 statement quoting the count to 14 Dec 2021
+    assert s.loc["az-s45-2023-09-20-unnamed-06", "value"] == 197
+    assert s.loc["az-s45-2023-09-20-unnamed-06", "as_of"] == pd.Timestamp("2021-12-14")
+    # without a period end the count runs to the statement's date window
+    assert s.loc["aa-2024-hajizada-04", "as_of"] == pd.Timestamp("2024-02-01")
+
+
+def test_filters(claims):
+    s = timeline.official_series(claims, speakers=["Hikmet Hajiyev"], start="2024-01-01")
+    assert set(s.speaker) == {"Hikmet Hajiyev"} and (s.date_latest >= pd.Timestamp("2024-01-01")).all()
+    a = timeline.official_series(claims, affiliations=["ANAMA, Azerbaijan's mine action agency"])
+    assert set(a.affiliation) == {"ANAMA, Azerbaijan's mine action agency"}
+
+
+def test_points_drawn_equal_the_data(claims):
+    since = timeline.official_series(claims)
+    open_start = timeline.official_series(claims, ["casualties"], period_start=None)
+    fig, meta = timeline.casualties_timeline(since, open_start, timeline.implied_rates(since), highlight="aa-2024-hajizada")
+    drawn = points(fig)
+    expected = pd.concat([since, open_start]).set_index("claim_id")
+    assert set(drawn) == set(expected.index)
+    for cid, (x, y) in drawn.items():
+        assert y == expected.loc[cid, "value"]
+        assert x == float(matplotlib.dates.date2num(expected.loc[cid, "as_of"]))
+    rates = [v for v in meta.values if v.derived]
+    assert rates and all(v.formula for v in rates)
+    assert "Hajizada" in meta.alt_text or "71 statements" in meta.alt_text
+
+
+def test_rows_behind_findings_name_their_sources(claims):
+    findings = pd.DataFrame({"kind": ["count_decreased"], "claim_ids": [("aa-2024-hajizada-04", "aa-2024-hajizada-05")]})
+    rows = timeline.rows_behind(findings, claims)
+    assert list(rows.claim_id) == ["aa-2024-hajizada-04", "aa-2024-hajizada-05"]
+    assert set(rows.speaker) == {"Aykhan Hajizada"} and rows.url.str.startswith("http").all()
+
+
+# ---------------------------------------------------------------- the notebook
+
+
+def run(tmp_path, **parameters):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    parameters.setdefault("output_dir", str(tmp_path / "charts"))
+    pm.execute_notebook(str(NB), str(tmp_path / "out.ipynb"), parameters=parameters, kernel_name="python3",
+                        cwd=str(config.NOTEBOOKS_DIR), progress_bar=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("parameters", "expected"), [
+    ({"speakers": ["Hikmet Hajiev"]}, "did you mean 'Hikmet Hajiyev'"),
+    ({"start_date": "2024-13-01"}, "start_date: '2024-13-01' is not a date"),
+    ({"series": ["victims"]}, "series: unknown value(s) 'victims' (allowed: casualties, killed, injured)"),
+    ({"highlight": "nope"}, "highlight: unknown statement 'nope'"),
+])
+def test_bad_parameters_fail_in_validation(tmp_path, parameters, expected):
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        run(tmp_path, **parameters)
+    assert info.value.ename == "ParameterError" and expected in info.value.evalue
+
+
+@pytest.mark.slow
+def test_notebook_runs_with_defaults_and_with_filters(tmp_path):
+    run(tmp_path / "a", formats=["svg"])
+    side = json.loads((tmp_path / "a" / "charts" / "casualties-timeline.json").read_text())
+    assert side["files"] == ["casualties-timeline.svg"]
+    svg = (tmp_path / "a" / "charts" / "casualties-timeline.svg").read_text()
+    assert 'id="aa-2024-hajizada-04"' in svg
+    run(tmp_path / "b", formats=["png"], speakers=["Hikmet Hajiyev", "Jeyhun Bayramov"], start_date="2023-01-01",
+        highlight="", series=["casualties"])
+    side = json.loads((tmp_path / "b" / "charts" / "casualties-timeline.json").read_text())
+    assert {v["label"].split(", ")[1] for v in side["values"] if not v["derived"]} <= {"Hikmet Hajiyev", "Jeyhun Bayramov"}
