@@ -243,6 +243,11 @@ def _typed(df: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
     return out
 
 
+def _lookup(table: pd.Series, keys: pd.Series) -> pd.Series:
+    """table[key] for each key, keeping the table's dtype (NaT/NaN where absent, even when empty)."""
+    return pd.Series(table.reindex(keys.to_numpy()).to_numpy(), index=keys.index, dtype=table.dtype)
+
+
 @dataclass(frozen=True)
 class Dataset:
     """The three validated tables, typed."""
@@ -300,7 +305,7 @@ def validate(data_dir: str | Path | None = None) -> Dataset:
                        "(allowed: period_end on or after period_start)")
         if "metrics.csv" in typed:
             m = good("metrics.csv").set_index("metric")
-            unit = c.metric.map(m.unit)
+            unit = _lookup(m.unit, c.metric)
             people_like = unit.isin(["people", "maps", "mines", "incidents", "km2", "m2"])
             flag("claims.csv", people_like & (c.value < 0), "value",
                  lambda r: f"negative count {r.value:g} (allowed: 0 or more)")
@@ -316,8 +321,8 @@ def validate(data_dir: str | Path | None = None) -> Dataset:
             known = c.source_id.isin(typed["sources.csv"].source_id)
             flag("claims.csv", ~known & c.source_id.ne(""), "source_id",
                  lambda r: f"unknown source '{r.source_id}' (allowed: a source_id of sources.csv)")
-            latest = c.source_id.map(s.date_latest)
-            kind = c.source_id.map(s.source_kind)
+            latest = _lookup(s.date_latest, c.source_id)
+            kind = _lookup(s.source_kind, c.source_id)
             flag("claims.csv", c.period_end > latest, "period_end",
                  lambda r: f"period ends ({r.period_end:%Y-%m-%d}) after its statement "
                            f"(source {r.source_id} is dated no later than {s.date_latest[r.source_id]:%Y-%m-%d}; "
