@@ -83,39 +83,44 @@ def implied_rates(series: pd.DataFrame, min_gap_days: int = 60) -> pd.DataFrame:
     rows = []
     for metric, g in series.groupby("metric", observed=True, sort=True):
         g = g.sort_values(["as_of", "claim_id"])
-        anchor = None
-        for _, r in g.iterrows():
-            if anchor is None:
-                anchor = r
+        as_of, early, late = g.as_of.to_numpy(), g.as_of_earliest.to_numpy(), g.as_of_latest.to_numpy()
+        value, qual, cid = g.value.to_numpy(), g.qualifier.astype(str).to_numpy(), g.claim_id.to_numpy()
+        gap = np.timedelta64(min_gap_days, "D")
+        a = 0
+        for i in range(1, len(g)):
+            if early[i] - late[a] < gap:
                 continue
-            if (r.as_of_earliest - anchor.as_of_latest).days < min_gap_days:
-                continue
-            days = (r.as_of - anchor.as_of).days
-            rate = (r.value - anchor.value) / days * DAYS_PER_MONTH
+            days = int((as_of[i] - as_of[a]) / np.timedelta64(1, "D"))
+            rate = (value[i] - value[a]) / days * DAYS_PER_MONTH
             rows.append(dict(
-                metric=str(metric), start=anchor.as_of, end=r.as_of, rate_per_month=rate,
-                claim_ids=(anchor.claim_id, r.claim_id), derived=True,
-                approximate=not (anchor.qualifier == "exact" and r.qualifier == "exact"),
-                formula=(f"({fmt_value(r.value, r.qualifier)} - {fmt_value(anchor.value, anchor.qualifier)}) / "
+                metric=str(metric), start=pd.Timestamp(as_of[a]), end=pd.Timestamp(as_of[i]), rate_per_month=rate,
+                claim_ids=(cid[a], cid[i]), derived=True, approximate=not (qual[a] == "exact" and qual[i] == "exact"),
+                formula=(f"({fmt_value(value[i], qual[i])} - {fmt_value(value[a], qual[a])}) / "
                          f"{days} days x {DAYS_PER_MONTH:.2f} = {rate:.1f} per month"),
             ))
-            anchor = r
+            a = i
     return pd.DataFrame(rows, columns=["metric", "start", "end", "rate_per_month", "claim_ids", "derived",
                                        "approximate", "formula"])
 
 
 def _draw_points(ax, s: pd.DataFrame, colour: str, highlight: str, drawn: list, panel: str) -> None:
-    for _, r in s.iterrows():
-        if r.as_of_latest > r.as_of_earliest:
-            ax.hlines(r.value, r.as_of_earliest, r.as_of_latest, color=colour, lw=2.5, alpha=0.45, zorder=2)
-        marker = MARKERS[str(r.qualifier)]
-        ax.plot([r.as_of], [r.value], marker=marker, ms=6, color=colour, mec="white", mew=0.6, ls="none",
-                zorder=3, gid=r.claim_id)
-        if r.source_id == highlight:
-            ax.plot([r.as_of], [r.value], marker="o", ms=15, mfc="none", mec="black", mew=1.4, zorder=4)
-        drawn.append(DrawnValue(label=f"{SERIES_LABELS.get(str(r.metric), str(r.metric))}, {r.speaker}",
-                                value=float(r.value), qualifier=str(r.qualifier), derived=False,
-                                claim_ids=(r.claim_id,), period=panel))
+    """One scatter per qualifier (vectorised: 100k points stay cheap). Each point links to its
+    claim: in SVG output it is wrapped in ``<a href="#CLAIM_ID">``, readable back from the file."""
+    spans = s[s.as_of_latest > s.as_of_earliest]
+    if not spans.empty:
+        ax.hlines(spans.value, spans.as_of_earliest, spans.as_of_latest, color=colour, lw=2.5, alpha=0.45, zorder=2)
+    for qualifier, g in s.groupby(s.qualifier.astype(str), sort=True):
+        points = ax.scatter(g.as_of, g.value, marker=MARKERS[qualifier], s=36, color=colour, edgecolors="white",
+                            linewidths=0.6, zorder=3, gid=f"points-{g.metric.iloc[0]}-{qualifier}")
+        points.set_urls([f"#{cid}" for cid in g.claim_id])
+    hi = s[s.source_id == highlight] if highlight else s.iloc[0:0]
+    if not hi.empty:
+        ax.scatter(hi.as_of, hi.value, marker="o", s=220, facecolors="none", edgecolors="black", linewidths=1.4,
+                   zorder=4)
+    label = SERIES_LABELS.get(str(s.metric.iloc[0]), str(s.metric.iloc[0])) if len(s) else ""
+    drawn.extend(DrawnValue(label=f"{label}, {speaker}", value=float(v), qualifier=str(q), derived=False,
+                            claim_ids=(cid,), period=panel)
+                 for v, q, cid, speaker in zip(s.value, s.qualifier, s.claim_id, s.speaker, strict=True))
 
 
 def casualties_timeline(

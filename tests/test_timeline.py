@@ -22,13 +22,14 @@ def claims():
 
 
 def points(fig) -> dict[str, tuple[float, float]]:
-    """{claim_id: (x as date number, y)} for every plotted point carrying a claim id."""
+    """{claim_id: (x as date number, y)} for every plotted point linked to a claim."""
     out = {}
     for ax in fig.axes:
-        for line in ax.get_lines():
-            if line.get_gid():
-                x = line.get_xdata()[0]
-                out[line.get_gid()] = (float(matplotlib.dates.date2num(x)), float(line.get_ydata()[0]))
+        for coll in ax.collections:
+            urls = coll.get_urls()
+            if urls and urls[0]:
+                for url, (x, y) in zip(urls, coll.get_offsets(), strict=True):
+                    out[url.lstrip("#")] = (float(x), float(y))
     return out
 
 
@@ -148,7 +149,7 @@ def test_notebook_runs_with_defaults_and_with_filters(tmp_path):
     side = json.loads((tmp_path / "a" / "charts" / "casualties-timeline.json").read_text())
     assert side["files"] == ["casualties-timeline.svg"]
     svg = (tmp_path / "a" / "charts" / "casualties-timeline.svg").read_text()
-    assert 'id="aa-2024-hajizada-04"' in svg
+    assert 'href="#aa-2024-hajizada-04"' in svg
     run(tmp_path / "b", formats=["png"], speakers=["Hikmet Hajiyev", "Jeyhun Bayramov"], start_date="2023-01-01",
         highlight="", series=["casualties"])
     side = json.loads((tmp_path / "b" / "charts" / "casualties-timeline.json").read_text())
