@@ -491,3 +491,40 @@ def test_a_header_missing_a_name_is_one_problem_not_one_per_row(data_dir):
     with pytest.raises(analysis.DataError) as info:
         analysis.validate(data_dir)
     assert info.value.problems == [f"{path}:1: date_note: missing column (allowed: {', '.join(f.name for f in SOURCES_FIELDS)})"]
+
+
+def test_fast_reader_is_used_on_the_real_data_and_agrees_with_the_careful_one(monkeypatch):
+    from analysis import config, data
+
+    for name, fields in data.FILES.items():
+        text = (config.DATA_DIR / name).read_text(encoding="utf-8")
+        assert data._read_fast(text, [f.name for f in fields]) is not None, f"{name} fell back to the slow path"
+    fast = analysis.load_claims()
+    monkeypatch.setattr(data, "_read_fast", lambda text, names: None)
+    careful = analysis.load_claims()
+    assert_frame_equal(fast, careful)
+
+
+@pytest.mark.parametrize("text", [
+    "a,b\n1\n4,5\n",            # short row: pandas would pad it with ''
+    "a,b\n1,2,3\n4,5\n",        # long first row: pandas would make an index of it
+    'a,b\n"1\n2",3\n',          # a line break inside quotes: line numbers would shift
+    'a,b\n"1"x,2\n',            # text after a closing quote: strict csv rejects it
+])
+def test_fast_reader_declines_what_it_cannot_be_sure_of(text):
+    from analysis import data
+
+    assert data._read_fast(text, ["a", "b"]) is None
+
+
+def test_valid_data_loads_without_importing_pandera_and_bad_data_is_reported_by_it(data_dir):
+    set_cell(data_dir / "claims.csv", "aa-2024-hajizada-01", "value", "abc")
+    code = (
+        "import sys, analysis\n"
+        "analysis.load_claims()\n"
+        "assert 'pandera' not in sys.modules, 'pandera imported for valid data'\n"
+        f"try:\n    analysis.load_claims({str(data_dir)!r})\nexcept analysis.DataError as e:\n"
+        "    assert 'value: not a plain number' in str(e)\n"
+        "assert 'pandera' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
