@@ -1,0 +1,697 @@
+"""Find inconsistencies between reported figures: within one statement and across statements.
+
+`find_inconsistencies(claims)` takes the frame of `analysis.load_claims()` and returns one row per
+finding (see `COLUMNS`), sorted by kind (in the order of `KINDS`), then first date, then claim ids.
+`findings_table(findings)` turns that into a frame ready to show in a notebook.
+
+Kinds of finding:
+
+``count_decreased``
+    A cumulative count (metric kind ``count`` or ``cumulative_count``) of one *series* goes down
+    from one statement to the next. Only statements whose date windows do not overlap are put in
+    order; each figure is compared with the figure of the latest statement that is certainly
+    earlier (when several end on that same day, with the lowest of them, so a tie never makes a
+    finding on its own).
+``close_dates_differ``
+    Two statements of one series, their date windows at most ``same_days`` apart (or
+    overlapping), give figures that cannot both hold. Each statement is compared with the one
+    just before it and with the earlier one whose window reaches furthest (so O(n), not all
+    pairs); a pair already reported as ``count_decreased`` is not repeated, and with
+    ``allow_growth`` (default) a cumulative count rising between separate dates is not flagged.
+    Severity medium when both are dated the same single day, else low.
+``conflicting_values``
+    One statement gives two incompatible figures for the same metric, group and period.
+``parts_exceed_whole``
+    Within one statement and period, parts add up to more than the whole can hold: killed +
+    injured (+ outcome unknown) > casualties; a group (civilians, children, ...) > all;
+    civilians + military > all.
+``parts_dont_add_up``
+    Within one statement and period, killed + injured (+ outcome unknown, where given) fall
+    short of casualties by more than the qualifiers allow (all exact: any difference). Groups
+    falling short of all are not flagged (deminers, unknown status may be left out).
+``qualifier_changed``
+    The same value of one series is given with qualifiers that differ in meaning across
+    statements (e.g. "nearly 55%" and "more than 55%"). Qualifiers are compared by meaning:
+    ``exact``; ``more_than``/``at_least`` (a lower bound); ``nearly``/``up_to`` (an upper
+    bound); ``about``. "only" and "exact" both map to ``exact``, so give no finding. For a
+    cumulative count, a change that growth explains ("nearly 300", later "more than 300") is no
+    finding; only one where a later qualifier puts the figure lower than an earlier one is.
+    Severity medium where a lower and an upper bound meet, else low.
+``stale_figure``
+    A figure of one of ``stale_metrics`` is repeated unchanged over more than ``stale_days``
+    while the ``related`` series (default: official casualties since 10 Nov 2020) grew by more
+    than ``growth`` (relative) over the same span.
+
+Definitions used throughout:
+
+- A *series* is one metric, group, area, collector (``collected_by``; empty for officials) and
+  ``period_start`` (all open starts, NaT, form one series). Cross-statement checks use only the
+  ``source_kinds`` given (default: official statements); within-statement checks use all sources.
+- A figure's *date window* is the statement's window (``date_earliest``-``date_latest``), except
+  where the claim's period has an end date (``period_end``): then the figure stands as of that
+  day (a 2023 statement giving "197 to 14 Dec 2021" is placed on 14 Dec 2021).
+- A qualifier makes a value a range: exact -> [v, v]; more than / at least -> [v, inf) ("more
+  than 150" then "150" is not a decrease); nearly -> [v - s, v]; about -> [v - s, v + s];
+  up to -> (-inf, v]. The slack ``s`` is ``approx_tol`` x v, but no more than the precision the
+  number itself implies (1 for "about 57", 10 for "about 150"). Two figures are incompatible when
+  their ranges do not meet; a figure went down when its range lies wholly below the earlier one.
+
+Everything is vectorised per check (sorts, searchsorted, groupby); only the findings themselves
+are formatted in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from .vocab import QUALIFIER_WORDS, WAR_END
+
+KINDS = (
+    "count_decreased",
+    "close_dates_differ",
+    "conflicting_values",
+    "parts_exceed_whole",
+    "parts_dont_add_up",
+    "qualifier_changed",
+    "stale_figure",
+)
+COLUMNS = (
+    "kind",  # one of KINDS
+    "severity",  # high | medium | low
+    "metric",  # the metric the finding is about (for parts checks: the whole's metric)
+    "group",  # the group (for parts checks: the whole's group)
+    "period_start",  # the period start of the series (NaT: open start)
+    "first_date",  # earliest date_earliest among the claims involved
+    "last_date",  # latest date_latest among the claims involved
+    "claim_ids",  # tuple of the claim ids involved: in date order of the figures (for parts: whole, then parts)
+    "source_ids",  # tuple of their distinct source ids, in the same order
+    "explanation",  # plain English, naming speakers, dates and numbers
+)
+SEVERITIES = ("high", "medium", "low")
+SERIES_KEYS = ("metric", "group", "area", "collected_by", "period_start")
+STATEMENT_KEYS = ("source_id", "area", "collected_by", "period_start", "period_end")
+
+# qualifier -> meaning class (qualifiers in one class do not differ in meaning)
+QUALIFIER_MEANING = {
+    "exact": "exact",
+    "more_than": "lower bound",
+    "at_least": "lower bound",
+    "nearly": "upper bound",
+    "up_to": "upper bound",
+    "about": "approximate",
+}
+# for a count that can only grow: the order in which qualifiers of one value may follow each other
+GROWTH_RANK = {"upper bound": 0, "approximate": 1, "exact": 1, "lower bound": 2}
+METRIC_LABELS = {
+    "casualties": "casualties",
+    "killed": "killed",
+    "injured": "injured",
+    "unknown_outcome": "casualties with outcome unknown",
+    "map_accuracy_pct": "map accuracy",
+    "explosions_outside_maps_pct": "share of explosions outside the mapped areas",
+    "explosions_outside_former_contact_line_pct": "share of explosions away from the former contact line",
+    "casualties_share_pct": "share of casualties",
+    "mines_estimated": "mines estimated",
+    "mines_in_handed_maps": "mines on the handed-over maps",
+    "maps_handed_over": "maps handed over",
+    "contaminated_area_km2": "contaminated area",
+    "contaminated_area_m2": "contaminated area",
+    "cleared_area_km2": "cleared area",
+    "released_area_km2": "released area",
+    "area_mined_since_2020_km2": "area mined since 2020",
+}
+GROUP_LABELS = {
+    "civilian": "civilians",
+    "military": "military",
+    "child": "children",
+    "woman": "women",
+    "journalist": "journalists",
+    "deminer": "deminers",
+    "unspecified": "group unspecified",
+}
+UNIT_SUFFIX = {"percent": "%", "km2": " km2", "m2": " m2"}
+# group checks: each part group must not exceed the whole ("all"); civilian + military vs all
+SUBGROUPS = ("civilian", "military", "child", "woman", "journalist", "deminer", "unspecified")
+PARTITION = ("civilian", "military")
+PEOPLE_METRICS = ("casualties", "killed", "injured")
+
+
+# ---------------------------------------------------------------- preparation
+
+
+def _implied_unit(v: np.ndarray) -> np.ndarray:
+    """The precision a stated number implies: 150 -> 10, 57 -> 1, 1500000 -> 100000, 12.5 -> 0.1."""
+    v = np.abs(np.asarray(v, dtype=float))
+    unit = np.ones_like(v)
+    is_int = np.isclose(v, np.round(v))
+    for k in range(1, 16):
+        step = 10.0**k
+        unit[is_int & (v >= step) & np.isclose(np.mod(v, step), 0)] = step
+    frac = ~is_int & np.isfinite(v)
+    for k in range(6, 0, -1):  # coarsest decimal place that still represents v
+        scaled = v * 10.0**k
+        unit[frac & np.isclose(scaled, np.round(scaled))] = 10.0**-k
+    return unit
+
+
+def _bounds(value: pd.Series, qualifier: pd.Series, approx_tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """The range [lo, hi] a value with its qualifier allows (see the module docstring)."""
+    v = value.to_numpy(dtype=float)
+    q = qualifier.astype(str).to_numpy()
+    s = np.minimum(approx_tol * np.abs(v), _implied_unit(v))
+    lower = np.isin(q, ["more_than", "at_least"])
+    conds = [q == "exact", lower, q == "nearly", q == "about", q == "up_to"]
+    lo = np.select(conds, [v, v, v - s, v - s, np.full_like(v, -np.inf)], default=np.nan)
+    hi = np.select(conds, [v, np.full_like(v, np.inf), v, v + s, v], default=np.nan)
+    return lo, hi
+
+
+def _days(s: pd.Series) -> np.ndarray:
+    return s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def _prepare(claims: pd.DataFrame, approx_tol: float) -> pd.DataFrame:
+    p = claims
+    if "derived" in p.columns:
+        p = p[~p["derived"].astype(bool)]
+    p = p.reset_index(drop=True).copy()
+    for col in ("collected_by", "area", "speaker", "speaker_role", "affiliation", "publisher", "kind", "unit"):
+        if col not in p.columns:
+            p[col] = ""
+    for col in ("collected_by", "area"):  # key columns: no missing values, so groupby keeps them
+        p[col] = p[col].astype(object).where(p[col].notna(), "").astype(str)
+    p["lo"], p["hi"] = _bounds(p["value"], p["qualifier"], approx_tol)
+    asof_start = p["period_end"].fillna(p["date_earliest"])
+    asof_end = p["period_end"].fillna(p["date_latest"])
+    p["w0"] = _days(asof_start)
+    p["w1"] = _days(asof_end)
+    p["_id"] = np.arange(len(p))
+    return p
+
+
+def _series_id(p: pd.DataFrame, keys=SERIES_KEYS) -> np.ndarray:
+    return p.groupby(list(keys), dropna=False, observed=True, sort=True).ngroup().to_numpy()
+
+
+# ---------------------------------------------------------------- wording
+
+
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def _date(ts) -> str:
+    return f"{ts.day} {ts:%b %Y}"
+
+
+def _window(a, b) -> str:
+    """'12 Sep 2023', '1-30 Nov 2023', '21 Jan-12 Feb 2024', '1 Dec 2023-5 Jan 2024'."""
+    a, b = pd.Timestamp(a), pd.Timestamp(b)
+    if a == b:
+        return _date(a)
+    if a.year == b.year and a.month == b.month:
+        return f"{a.day}-{b.day} {b:%b %Y}"
+    if a.year == b.year:
+        return f"{a.day} {a:%b}-{b.day} {b:%b %Y}"
+    return f"{_date(a)}-{_date(b)}"
+
+
+_TRAILING_PARENS = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def _who(r) -> str:
+    """'Hikmet Hajiyev, Assistant to the President'; an office alone ('ANAMA'); for a report, its
+    publisher and who counted."""
+    return _who_text(str(r.speaker or ""), str(r.speaker_role or ""), str(r.affiliation or ""),
+                     str(r.publisher or ""), str(r.collected_by or ""))
+
+
+@lru_cache(maxsize=4096)
+def _who_text(speaker: str, speaker_role: str, affiliation: str, publisher: str, collected_by: str) -> str:
+    speaker = speaker.strip()
+    if not speaker:
+        who = publisher.strip() or "unnamed source"
+        return f"{who}, counted by {collected_by}" if collected_by else who
+    role = _TRAILING_PARENS.sub("", speaker_role).strip()
+    aff = affiliation.split(",")[0].strip().lower()
+    is_office = bool(aff) and (speaker.lower() in aff or aff in speaker.lower())
+    if role and not is_office and role.lower() not in speaker.lower():
+        return f"{speaker}, {role}"
+    return speaker
+
+
+def _when(r) -> str:
+    stated = _window(r.date_earliest, r.date_latest)
+    if pd.notna(r.period_end):
+        return f"as of {_date(r.period_end)}, stated {stated}"
+    return stated
+
+
+def _value(r, with_qualifier: bool = True) -> str:
+    q = str(r.qualifier)
+    word = QUALIFIER_WORDS.get(q, q) if with_qualifier else ""
+    return f"{word} {_num(r.value)}{UNIT_SUFFIX.get(str(r.unit), '')}".strip()
+
+
+def _said(r) -> str:
+    return f"{_value(r)} ({_who(r)}, {_when(r)})"
+
+
+def _metric_label(metric: str, group: str) -> str:
+    label = METRIC_LABELS.get(metric, metric.removesuffix("_pct").replace("_", " "))
+    g = GROUP_LABELS.get(group)
+    return f"{label}, {g}" if g else label
+
+
+def _period(r) -> str:
+    return f"since {_date(r.period_start)}" if pd.notna(r.period_start) else "(no period start given)"
+
+
+def _series_label(r, capital: bool = True) -> str:
+    label = f"{_metric_label(str(r.metric), str(r.group))} {_period(r)}"
+    if r.collected_by:  # not an official statement: say where (who counted is said with each figure)
+        label += f" in {r.area}"
+    return label[0].upper() + label[1:] if capital else label
+
+
+class _Rows:
+    """The prepared claims as plain records (one namedtuple per row), so that formatting a
+    finding costs microseconds, not a pandas lookup; texts are cached per row."""
+
+    COLS = ("claim_id", "source_id", "metric", "group", "value", "qualifier", "qualifier_as_stated", "unit",
+            "kind", "area", "collected_by", "period_start", "period_end", "speaker", "speaker_role",
+            "affiliation", "publisher", "date_earliest", "date_latest", "w0", "w1", "lo", "hi")
+
+    Claim = namedtuple("Claim", COLS)
+    DATES = ("period_start", "period_end", "date_earliest", "date_latest")
+
+    def __init__(self, p: pd.DataFrame):
+        self.cols = {}
+        for col in self.COLS:
+            s = p[col] if col in p.columns else pd.Series("", index=p.index)
+            if col in self.DATES:
+                self.cols[col] = s.to_numpy(dtype="datetime64[ns]")
+            elif col in ("value", "lo", "hi", "w0", "w1"):
+                self.cols[col] = s.to_numpy()
+            else:
+                self.cols[col] = s.astype(object).where(s.notna(), "").to_numpy()
+        self._rows: dict[int, tuple] = {}
+        self._said: dict[int, str] = {}
+
+    def __getitem__(self, i: int):
+        row = self._rows.get(i)
+        if row is None:
+            vals = []
+            for col in self.COLS:
+                v = self.cols[col][i]
+                if col in self.DATES:
+                    v = pd.Timestamp(v) if not np.isnat(v) else pd.NaT
+                elif col in ("w0", "w1"):
+                    v = int(v)
+                elif col in ("value", "lo", "hi"):
+                    v = float(v)
+                else:
+                    v = str(v)
+                vals.append(v)
+            row = self._rows[i] = self.Claim(*vals)
+        return row
+
+    def said(self, i: int) -> str:
+        if i not in self._said:
+            self._said[i] = _said(self[i])
+        return self._said[i]
+
+    def order(self, ids) -> list[int]:
+        """Row ids in date order of their figures (window start, end), then claim id."""
+        return sorted({int(i) for i in ids}, key=lambda i: (self[i].w0, self[i].w1, self[i].claim_id))
+
+    def finding(self, kind: str, severity: str, ids, explanation: str, whole: int | None = None,
+                ordered: bool = False) -> dict:
+        """One finding from the row ids involved; `whole` (a row id) names metric, group and period."""
+        ids = [int(i) for i in ids] if ordered else self.order(ids)
+        rows = [self[i] for i in ids]
+        w = rows[0] if whole is None else self[whole]
+        return {
+            "kind": kind,
+            "severity": severity,
+            "metric": w.metric,
+            "group": w.group,
+            "period_start": w.period_start,
+            "first_date": min(r.date_earliest for r in rows),
+            "last_date": max(r.date_latest for r in rows),
+            "claim_ids": tuple(r.claim_id for r in rows),
+            "source_ids": tuple(dict.fromkeys(r.source_id for r in rows)),
+            "explanation": explanation,
+        }
+
+
+# ---------------------------------------------------------------- the checks
+
+
+def _count_decreased(p: pd.DataFrame, R: _Rows, source_kinds, cumulative_kinds) -> tuple[list[dict], set]:
+    s = p[p["source_kind"].isin(source_kinds) & p["kind"].isin(cumulative_kinds)]
+    if s.empty:
+        return [], set()
+    sid = _series_id(s)
+    w0, w1, lo, hi, rid = (s[c].to_numpy() for c in ("w0", "w1", "lo", "hi", "_id"))
+    base = min(w0.min(), w1.min())
+    span = int(max(w0.max(), w1.max()) - base + 2)
+    # sort by series, window end, then lo descending: the last of a tie has the lowest lo
+    order = np.lexsort((s["claim_id"].to_numpy(), -lo, w1, sid))
+    key_end = sid[order] * span + (w1[order] - base)
+    key_q = sid * span + (w0 - base)
+    j = np.searchsorted(key_end, key_q, side="left") - 1
+    ok = j >= 0
+    prev = np.where(ok, order[np.clip(j, 0, None)], 0)
+    ok &= sid[prev] == sid
+    hit = np.flatnonzero(ok & (hi < lo[prev]))
+    out, pairs = [], set()
+    for a, b in zip(rid[prev[hit]].tolist(), rid[hit].tolist(), strict=True):
+        ra, rb = R[a], R[b]
+        severity = "high" if ra.qualifier == rb.qualifier == "exact" else "medium"
+        text = f"{_series_label(ra)} went down from {R.said(a)} to {R.said(b)}."
+        out.append(R.finding("count_decreased", severity, (a, b), text, ordered=True))
+        pairs.add(frozenset((a, b)))
+    return out, pairs
+
+
+def _close_dates_differ(p: pd.DataFrame, R: _Rows, source_kinds, same_days: int, skip: set, cumulative_kinds,
+                        allow_growth: bool) -> list[dict]:
+    s = p[p["source_kind"].isin(source_kinds)]
+    if len(s) < 2:
+        return []
+    sid0 = _series_id(s)
+    order = np.lexsort((s["claim_id"].to_numpy(), s["w1"].to_numpy(), s["w0"].to_numpy(), sid0))
+    s = s.iloc[order]
+    sid = sid0[order]
+    n = len(s)
+    w0, w1, lo, hi, rid = (s[c].to_numpy() for c in ("w0", "w1", "lo", "hi", "_id"))
+    src = s["source_id"].to_numpy()
+    grows = s["kind"].isin(cumulative_kinds).to_numpy() & allow_growth
+    pos = np.arange(n)
+    # candidate 1: the row just before, in the same series
+    prev1 = np.where((pos > 0) & (np.roll(sid, 1) == sid), pos - 1, -1)
+    # candidate 2: the earlier row whose window reaches furthest (running max of end, ties: latest row)
+    code = pd.Series((w1 - w1.min()).astype(np.int64) * n + pos)
+    cm = code.groupby(sid).cummax().groupby(sid).shift(1)
+    prev2 = np.where(cm.notna(), cm.fillna(0).to_numpy(np.int64) % n, -1)
+    pairs = set()
+    for prev in (prev1, prev2):
+        i = np.flatnonzero(prev >= 0)
+        j = prev[i]
+        gap = w0[i] - w1[j]
+        rise = lo[i] > hi[j]
+        bad = (gap <= same_days) & (rise | (lo[j] > hi[i])) & (src[i] != src[j])
+        bad &= ~(grows[i] & (gap > 0) & rise)  # a count rising between separate dates may just have grown
+        pairs.update(zip(rid[j[bad]].tolist(), rid[i[bad]].tolist(), strict=True))
+    out = []
+    for a, b in sorted(pairs):
+        if frozenset((a, b)) in skip:
+            continue
+        ra, rb = R[a], R[b]
+        gap = int(rb.w0 - ra.w1)
+        if ra.w0 == ra.w1 == rb.w0 == rb.w1:
+            apart, severity = "on the same day", "medium"
+        elif gap <= 0:
+            apart, severity = "their date windows overlap, so their order is unknown", "low"
+        else:
+            apart, severity = f"{gap} day{'s' if gap != 1 else ''} apart", "low"
+        text = f"{_series_label(ra)}: {R.said(a)} but {R.said(b)}, {apart}."
+        out.append(R.finding("close_dates_differ", severity, (a, b), text, ordered=True))
+    return out
+
+
+def _conflicting_values(p: pd.DataFrame, R: _Rows) -> list[dict]:
+    keys = [*STATEMENT_KEYS, "metric", "group"]
+    n = p.groupby(keys, dropna=False, observed=True, sort=False)["lo"].transform("size")
+    cand = p[(n > 1).to_numpy()]
+    if cand.empty:
+        return []
+    g = cand.groupby(keys, dropna=False, observed=True, sort=False)
+    cand = cand[(g["lo"].transform("max") > g["hi"].transform("min")).to_numpy()]
+    out = []
+    rid = cand["_id"].to_numpy()
+    for idx in cand.groupby(keys, dropna=False, observed=True, sort=False).indices.values():
+        ids = sorted(rid[idx].tolist(), key=lambda i: (R[i].value, R[i].claim_id))
+        r = R[ids[0]]
+        values = " and ".join(_value(R[i]) for i in ids)
+        text = (f"{_who(r)} ({_when(r)}) gives {len(ids)} different figures for "
+                f"{_series_label(r, capital=False)}: {values}.")
+        out.append(R.finding("conflicting_values", "high", ids, text))
+    return out
+
+
+def _pick(p: pd.DataFrame, metric: str, group: str, prefix: str) -> pd.DataFrame:
+    rows = p[(p["metric"] == metric) & (p["group"] == group)]
+    cols = [*STATEMENT_KEYS, "_id", "lo", "hi"]
+    return rows[cols].rename(columns={c: f"{prefix}{c}" for c in ("_id", "lo", "hi")})
+
+
+def _parts(p: pd.DataFrame, R: _Rows) -> list[dict]:
+    """parts_exceed_whole and parts_dont_add_up, within one statement and period."""
+    keys = list(STATEMENT_KEYS)
+    tests: list[tuple[pd.DataFrame, list[str]]] = []  # (merged frame, prefixes of the parts)
+    for group in ("all", *SUBGROUPS):
+        whole = _pick(p, "casualties", group, "w_")
+        if whole.empty:
+            continue
+        m = whole.merge(_pick(p, "killed", group, "k_"), on=keys).merge(_pick(p, "injured", group, "i_"), on=keys)
+        if not m.empty:
+            tests.append((m.merge(_pick(p, "unknown_outcome", group, "u_"), on=keys, how="left"), ["k_", "i_", "u_"]))
+    for metric in PEOPLE_METRICS:
+        whole = _pick(p, metric, "all", "w_")
+        if whole.empty:
+            continue
+        for group in SUBGROUPS:
+            m = whole.merge(_pick(p, metric, group, "a_"), on=keys)
+            if not m.empty:
+                tests.append((m, ["a_"]))
+        m = whole.merge(_pick(p, metric, PARTITION[0], "a_"), on=keys).merge(
+            _pick(p, metric, PARTITION[1], "b_"), on=keys)
+        if not m.empty:
+            tests.append((m, ["a_", "b_"]))
+    out = []
+    for m, prefixes in tests:
+        lo = sum(m[f"{pre}lo"].fillna(0) for pre in prefixes)
+        hi = sum(m[f"{pre}hi"].fillna(0) for pre in prefixes)
+        exceed = (lo > m["w_hi"]).to_numpy()
+        short = (hi < m["w_lo"]).to_numpy() & ~exceed
+        if prefixes[0] == "a_":
+            short[:] = False  # groups may leave people out (deminers, unknown status): only killed + injured
+        ids = m[[f"{pre}_id" for pre in ("w_", *prefixes)]].to_numpy(dtype=float)
+        for k in np.flatnonzero(exceed | short):
+            row = [int(x) for x in ids[k] if not np.isnan(x)]
+            out.append(_parts_finding(R, row[0], row[1:], bool(exceed[k])))
+    return out
+
+
+def _parts_finding(R: _Rows, whole: int, parts: list[int], exceed: bool) -> dict:
+    def name(r):
+        return _metric_label(r.metric, r.group)
+
+    w = R[whole]
+    terms = " + ".join(f"{name(R[i])} ({_value(R[i])})" for i in parts)
+    if len(parts) > 1:
+        terms += f" = {_num(sum(R[i].value for i in parts))}"
+    intro = f"{_who(w)} ({_when(w)}), {_period(w).strip('()')}: "
+    ids = [whole, *parts]
+    if exceed:
+        verb = "exceed" if len(parts) > 1 else "exceeds"
+        text = f"{intro}{terms} {verb} {name(w)} ({_value(w)})."
+        return R.finding("parts_exceed_whole", "high", ids, text, whole=whole, ordered=True)
+    text = f"{intro}{terms}, but {name(w)} is given as {_value(w)}."
+    return R.finding("parts_dont_add_up", "medium", ids, text, whole=whole, ordered=True)
+
+
+def _qualifier_changed(p: pd.DataFrame, R: _Rows, source_kinds, cumulative_kinds) -> list[dict]:
+    s = p[p["source_kind"].isin(source_kinds)].copy()
+    if s.empty:
+        return []
+    s["_sid"] = _series_id(s)
+    s["_meaning"] = s["qualifier"].astype(str).map(QUALIFIER_MEANING).fillna(s["qualifier"].astype(str))
+    g = s.groupby(["_sid", "value"], sort=False)
+    s = s[(g["_meaning"].transform("nunique") > 1).to_numpy()]
+    # a cumulative count may grow: "nearly 300", then "300", then "more than 300" is no finding;
+    # it is one only where a later statement's qualifier puts the figure lower than an earlier one's
+    s = s.sort_values(["_sid", "value", "w0", "w1", "claim_id"])
+    s["_rank"] = s["_meaning"].map(GROWTH_RANK).fillna(1).astype(float)
+    by = [s["_sid"], s["value"]]
+    earlier = s.groupby(by, sort=False)["_rank"].cummax().groupby(by, sort=False).shift(1)
+    s["_back"] = s["_rank"] < earlier
+    back = s.groupby(["_sid", "value"], sort=False)["_back"].transform("any")
+    s = s[(~s["kind"].isin(cumulative_kinds) | back).to_numpy()]
+    out = []
+    rid = s["_id"].to_numpy()
+    for idx in s.groupby(["_sid", "value"], sort=False).indices.values():
+        ids = R.order(rid[idx])
+        r = R[ids[0]]
+        meanings = {QUALIFIER_MEANING.get(R[i].qualifier, R[i].qualifier) for i in ids}
+        severity = "medium" if {"lower bound", "upper bound"} <= meanings else "low"
+        by_q: dict[str, list[int]] = {}
+        for i in ids:
+            by_q.setdefault(R[i].qualifier, []).append(i)
+        parts = []
+        for q, qids in by_q.items():
+            said = "; ".join(
+                f"{_who(R[i])}, {_when(R[i])}" + (f", '{R[i].qualifier_as_stated}'"
+                                                   if R[i].qualifier_as_stated
+                                                   and R[i].qualifier_as_stated != q.replace("_", " ") else "")
+                for i in qids)
+            parts.append(f"{QUALIFIER_WORDS.get(q) or q} {_value(r, with_qualifier=False)} ({said})")
+        text = (f"{_series_label(r)} given as {_value(r, with_qualifier=False)} with qualifiers that differ in "
+                f"meaning ({', '.join(sorted(meanings))}): " + "; ".join(parts) + ".")
+        out.append(R.finding("qualifier_changed", severity, ids, text, ordered=True))
+    return out
+
+
+def _stale_figure(p: pd.DataFrame, R: _Rows, source_kinds, stale_metrics, stale_days: int, growth: float,
+                  related) -> list[dict]:
+    official = p[p["source_kind"].isin(source_kinds)]
+    allrows = official[official["metric"].isin(stale_metrics)].copy()
+    if allrows.empty:
+        return []
+    rel_metric, rel_group, rel_start = related
+    rel = official[(official["metric"] == rel_metric) & (official["group"] == rel_group)]
+    rel = rel[rel["period_start"].isna()] if rel_start is None else rel[rel["period_start"] == pd.Timestamp(rel_start)]
+    rel_by_area = {}
+    for area, g in rel.groupby("area", sort=False):
+        a, b = g.sort_values(["w0", "w1", "claim_id"]), g.sort_values(["w1", "w0", "claim_id"])
+        rel_by_area[area] = ((a["w0"].to_numpy(), a["_id"].to_numpy()), (b["w1"].to_numpy(), b["_id"].to_numpy()))
+    keys = ["metric", "group", "area", "collected_by"]  # a repeated share: the period start is not compared
+    g = allrows.groupby([*keys, "value"], dropna=False, observed=True, sort=False)
+    allrows["_first_end"] = g["w1"].transform("min")
+    allrows["_last_start"] = g["w0"].transform("max")
+    s = allrows[(allrows["_last_start"] - allrows["_first_end"] > stale_days).to_numpy()]
+    if s.empty:
+        return []
+    others_by_key = allrows.groupby(keys, dropna=False, observed=True, sort=False).indices
+    all_rid = allrows["_id"].to_numpy()
+    rid = s["_id"].to_numpy()
+    out = []
+    for idx in s.groupby([*keys, "value"], dropna=False, observed=True, sort=False).indices.values():
+        ids = R.order(rid[idx])
+        first, last = R[ids[0]], R[ids[-1]]
+        if first.area not in rel_by_area:
+            continue
+        (s0, id0), (e1, id1) = rel_by_area[first.area]
+        k0 = np.searchsorted(s0, first.w0, side="left")  # first related figure from the first statement on
+        k1 = np.searchsorted(e1, last.w1, side="right") - 1  # last related figure up to the last statement
+        if k0 >= len(s0) or k1 < 0:
+            continue
+        r0, r1 = int(id0[k0]), int(id1[k1])
+        if r0 == r1 or R[r1].w1 <= R[r0].w0 or R[r0].value <= 0:
+            continue
+        rise = R[r1].value / R[r0].value - 1
+        if rise <= growth:
+            continue
+        years = (last.w0 - first.w1) / 365.25
+        key = (first.metric, first.group, first.area, first.collected_by)
+        others = [i for i in all_rid[others_by_key[key]].tolist()
+                  if R[i].value != first.value and R[i].w0 >= first.w0 and R[i].w1 <= last.w1]
+        text = (f"{_metric_label(first.metric, first.group).capitalize()} given as "
+                f"{_value(first, with_qualifier=False)} in {len(ids)} statements over {years:.1f} years, from "
+                f"{_who(first)} ({_when(first)}) to {_who(last)} ({_when(last)}), while "
+                f"{_series_label(R[r0], capital=False)} rose by {rise:.0%}, from {R.said(r0)} to {R.said(r1)}.")
+        if others:
+            text += " Other values in between: " + "; ".join(R.said(i) for i in R.order(others)) + "."
+        out.append(R.finding("stale_figure", "medium", ids, text, ordered=True))
+    return out
+
+
+# ---------------------------------------------------------------- public API
+
+
+def find_inconsistencies(
+    claims: pd.DataFrame,
+    *,
+    same_days: int = 7,
+    allow_growth: bool = True,
+    stale_days: int = 365,
+    growth: float = 0.25,
+    approx_tol: float = 0.05,
+    source_kinds: tuple[str, ...] = ("official_statement",),
+    cumulative_kinds: tuple[str, ...] = ("count", "cumulative_count"),
+    stale_metrics: tuple[str, ...] = ("map_accuracy_pct", "explosions_outside_maps_pct"),
+    related: tuple[str, str, str | None] = ("casualties", "all", WAR_END),
+    kinds: tuple[str, ...] = KINDS,
+) -> pd.DataFrame:
+    """Inconsistencies among reported figures, one row per finding (columns: `COLUMNS`).
+
+    claims: the frame of `analysis.load_claims()` (rows of `derive()` marked derived are ignored).
+    same_days: for ``close_dates_differ``, statements whose date windows are at most this many
+        days apart count as close (0: only the same day or overlapping windows).
+    allow_growth: in ``close_dates_differ``, a cumulative count that rises between two separate
+        (non-overlapping) date windows is not a finding: new casualties may explain it. False
+        flags every difference.
+    stale_days: a figure repeated over more than this many days (between the end of the first
+        statement's window and the start of the last's) can be ``stale_figure``.
+    growth: ... and is one if the related series grew by more than this share over that span
+        (0.25 = 25%), from its first figure dated within the span to its last.
+    approx_tol: relative slack of "about" and "nearly" (capped by the precision the number implies).
+    source_kinds: sources used by the cross-statement checks (count_decreased, close_dates_differ,
+        qualifier_changed, stale_figure); within-statement checks use every source.
+    cumulative_kinds: metric kinds (metrics.csv ``kind``) that cannot go down over a fixed start.
+    stale_metrics: metrics checked for ``stale_figure``.
+    related: (metric, group, period_start or None for open) of the series a stale figure is set
+        against; matched on the stale figure's area.
+    kinds: the kinds of finding to look for.
+
+    Sorted by kind (order of `KINDS`), first date, then claim ids.
+    """
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown kind(s) {sorted(unknown)} (allowed: {', '.join(KINDS)})")
+    p = _prepare(claims, approx_tol)
+    found: list[dict] = []
+    if not p.empty:
+        R = _Rows(p)
+        dec, pairs = _count_decreased(p, R, source_kinds, cumulative_kinds)
+        if "count_decreased" in kinds:
+            found += dec
+        if "close_dates_differ" in kinds:
+            found += _close_dates_differ(p, R, source_kinds, same_days, pairs, cumulative_kinds, allow_growth)
+        if "conflicting_values" in kinds:
+            found += _conflicting_values(p, R)
+        if {"parts_exceed_whole", "parts_dont_add_up"} & set(kinds):
+            found += [f for f in _parts(p, R) if f["kind"] in kinds]
+        if "qualifier_changed" in kinds:
+            found += _qualifier_changed(p, R, source_kinds, cumulative_kinds)
+        if "stale_figure" in kinds:
+            found += _stale_figure(p, R, source_kinds, stale_metrics, stale_days, growth, related)
+    out = pd.DataFrame(found, columns=list(COLUMNS))
+    for col in ("period_start", "first_date", "last_date"):
+        out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
+    rank = out["kind"].map({k: i for i, k in enumerate(KINDS)})
+    out = (out.assign(_rank=rank).sort_values(["_rank", "first_date", "claim_ids"], kind="stable")
+           .drop(columns="_rank").reset_index(drop=True))
+    return out
+
+
+KIND_LABELS = {
+    "count_decreased": "count went down",
+    "close_dates_differ": "close dates, different figures",
+    "conflicting_values": "two figures in one statement",
+    "parts_exceed_whole": "parts exceed the whole",
+    "parts_dont_add_up": "parts don't add up",
+    "qualifier_changed": "qualifier changed",
+    "stale_figure": "stale figure",
+}
+
+
+def findings_table(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings ready to show: readable kind, dates as text, claim ids joined, no tuples."""
+    t = pd.DataFrame({
+        "kind": findings["kind"].map(KIND_LABELS).fillna(findings["kind"]),
+        "severity": findings["severity"],
+        "metric": findings["metric"],
+        "group": findings["group"],
+        "dates": [_window(a, b) for a, b in zip(findings["first_date"], findings["last_date"], strict=True)],
+        "claims": [", ".join(ids) for ids in findings["claim_ids"]],
+        "explanation": findings["explanation"],
+    })
+    return t.reset_index(drop=True)
