@@ -329,7 +329,7 @@ def _typed(df: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
         elif f.kind == "bool":
             out[f.name] = s.eq("true").astype(bool)
         else:
-            out[f.name] = s.fillna("")
+            out[f.name] = s.fillna("").astype("str")
     return out
 
 
