@@ -1,0 +1,621 @@
+"""The report runner (analysis/report.py), on small fixture notebooks in tests/fixtures/.
+
+Negative cases first: a bad run list or bad parameters never touch the figures folder; a
+failing, dying, hanging or killed run leaves the previous report byte for byte. Then the
+positive ones: skip/--force, manifest checksums, HTML escaping, byte-identical reruns.
+
+The slow tests share one report built once per module (`base`) and work on copies of it.
+``report.CODE_DIR`` points at a frozen copy of analysis/*.py for the in-process tests, so an
+edit to analysis/ made while the suite runs cannot turn a "skipped" into a re-execution.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from analysis import config, report
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SCRIPT = "<script>alert(1)</script>"
+FAILED_RE = re.compile(r"^FAILED (?P<run>\S+) (?P<where>cell \d+|at kernel start|after execution) "
+                       r"(?P<ename>\w+): (?P<msg>.*) -> (?P<path>\S+)$", re.M)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def write_runs(folder: Path, runs: list[dict], name: str = "runs.yaml", **top) -> Path:
+    import yaml
+
+    doc = {"notebooks_dir": str(FIXTURES), **top, "runs": runs}
+    path = folder / name
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under folder (dot entries included) with its bytes."""
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def report_files(folder: Path) -> dict[str, bytes]:
+    """The report proper: everything except the runner's dot entries (.lock, .failed, .staging)."""
+    return {k: v for k, v in snapshot(folder).items() if not k.startswith(".")}
+
+
+def run_main(args: list[str], capsys, execute=None) -> tuple[int, str, str]:
+    rc = report.main([str(a) for a in args], execute=execute)
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+@pytest.fixture(scope="module", autouse=True)
+def frozen_code(tmp_path_factory):
+    copy = tmp_path_factory.mktemp("code")
+    for p in sorted(config.ROOT.joinpath("analysis").glob("*.py")):
+        shutil.copyfile(p, copy / p.name)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(report, "CODE_DIR", copy)
+        yield copy
+
+
+@pytest.fixture
+def old_report(tmp_path: Path) -> Path:
+    """A stand-in for an existing report (for tests that must not get as far as running anything)."""
+    fig = tmp_path / "figures"
+    (fig / "old-run").mkdir(parents=True)
+    (fig / "old-run" / "chart.png").write_bytes(b"\x89PNG old")
+    (fig / "index.html").write_text("<p>old report</p>\n")
+    (fig / "manifest.json").write_text("{}\n")
+    return fig
+
+
+def rejected(tmp_path, old_report, capsys, runs, **top) -> str:
+    """Run with an invalid run list: exit 2, nothing under figures/ changed; return stderr."""
+    before = snapshot(old_report)
+    rc, out, err = run_main(["--runs", write_runs(tmp_path, runs, **top), "--figures", old_report], capsys)
+    assert rc == report.EXIT_INVALID, (out, err)
+    assert snapshot(old_report) == before
+    assert "ok " not in out
+    return err
+
+
+# ------------------------------------------------------------------ run list rejected
+
+
+def test_unknown_parameter_lists_valid_names_and_suggests(tmp_path, old_report, capsys):
+    err = rejected(tmp_path, old_report, capsys,
+                   [{"name": "tiny", "notebook": "ok.ipynb", "parameters": {"sorce_line": "x"}}])
+    assert "run 'tiny'" in err and "'sorce_line' is not a parameter of ok.ipynb" in err
+    assert "did you mean 'source_line'?" in err
+    assert "valid parameters: data_dir, formats, n, output_dir, source_line, title" in err
+
+
+def test_unknown_parameter_without_close_match(tmp_path, old_report, capsys):
+    err = rejected(tmp_path, old_report, capsys,
+                   [{"name": "tiny", "notebook": "ok.ipynb", "parameters": {"zzz": 1}}])
+    assert "'zzz' is not a parameter" in err and "did you mean" not in err
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("n", "three", "n: expected int, got str 'three'"),
+    ("n", True, "n: expected int, got bool True"),
+    ("title", 5, "title: expected str, got int 5"),
+    ("formats", "png", "formats: expected list, got str 'png'"),
+])
+def test_wrong_type_names_expected_type(tmp_path, old_report, capsys, key, value, expected):
+    err = rejected(tmp_path, old_report, capsys,
+                   [{"name": "tiny", "notebook": "ok.ipynb", "parameters": {key: value}}])
+    assert expected in err and "annotation in ok.ipynb" in err
+
+
+def test_every_problem_reported_at_once(tmp_path, old_report, capsys):
+    err = rejected(tmp_path, old_report, capsys, [
+        {"name": "a", "notebook": "ok.ipynb", "parameters": {"n": "x", "titel": "y"}},
+        {"name": "b", "notebook": "ok.ipynb", "parameters": {"dpi": 3}},
+    ])
+    assert "run 'a'" in err and "run 'b'" in err and "n: expected int" in err
+    assert "did you mean 'title'" in err and "'dpi' is not a parameter" in err
+
+
+def test_notebook_without_parameters_cell(tmp_path, old_report, capsys):
+    err = rejected(tmp_path, old_report, capsys, [{"name": "np", "notebook": "no_parameters.ipynb"}])
+    assert "no_parameters.ipynb has no cell tagged 'parameters'" in err
+
+
+def test_output_dir_is_set_by_the_runner(tmp_path, old_report, capsys):
+    err = rejected(tmp_path, old_report, capsys,
+                   [{"name": "tiny", "notebook": "ok.ipynb", "parameters": {"output_dir": "/tmp/x"}}])
+    assert "output_dir is set by the runner" in err
+
+
+def test_bad_yaml_syntax_names_the_line(tmp_path, old_report, capsys):
+    before = snapshot(old_report)
+    path = tmp_path / "runs.yaml"
+    path.write_text("runs:\n  - name: a\n    notebook: [ok.ipynb\n")
+    rc, _, err = run_main(["--runs", path, "--figures", old_report], capsys)
+    assert rc == 2 and "runs.yaml:" in err and "not valid YAML" in err
+    assert snapshot(old_report) == before
+
+
+def test_key_given_twice_in_yaml(tmp_path, old_report, capsys):
+    path = tmp_path / "runs.yaml"
+    path.write_text(f"notebooks_dir: {FIXTURES}\nruns:\n  - name: a\n    notebook: ok.ipynb\n"
+                    "    parameters: {n: 1}\n    parameters: {n: 2}\n")
+    rc, _, err = run_main(["--runs", path, "--figures", old_report], capsys)
+    assert rc == 2 and "'parameters' given twice (first on line 5)" in err and "runs.yaml:6" in err
+
+
+def test_unknown_keys(tmp_path, old_report, capsys):
+    err = rejected(tmp_path, old_report, capsys,
+                   [{"name": "a", "notebook": "ok.ipynb", "paramters": {"n": 1}}], defaults={"n": 1})
+    assert "run 'a': unknown key 'paramters' (did you mean 'parameters'?)" in err
+    assert "allowed: description, name, notebook, parameters" in err
+    assert "unknown top-level key 'defaults'" in err
+
+
+def test_duplicate_run_name(tmp_path, old_report, capsys):
+    err = rejected(tmp_path, old_report, capsys, [
+        {"name": "tiny", "notebook": "ok.ipynb"},
+        {"name": "tiny", "notebook": "ok.ipynb", "parameters": {"n": 2}},
+    ])
+    assert re.search(r"runs\.yaml:\d+: run 'tiny': name: 'tiny' is used twice \(first at .*runs\.yaml:\d+\)", err)
+
+
+@pytest.mark.parametrize("name", ["Tiny", "tiny_run", "-tiny", "tiny run", "../x", "index", 7])
+def test_bad_run_name(tmp_path, old_report, capsys, name):
+    err = rejected(tmp_path, old_report, capsys, [{"name": name, "notebook": "ok.ipynb"}])
+    assert "name:" in err
+
+
+def test_missing_notebook_and_missing_keys(tmp_path, old_report, capsys):
+    err = rejected(tmp_path, old_report, capsys, [
+        {"name": "gone", "notebook": "99-not-there.ipynb"},
+        {"notebook": "ok.ipynb"},
+        {"name": "nonb"},
+    ])
+    assert "run 'gone': notebook: file not found:" in err and "99-not-there.ipynb" in err
+    assert "runs[1]: name: missing" in err
+    assert "run 'nonb': notebook: missing" in err
+
+
+def test_runs_must_be_a_list(tmp_path, old_report, capsys):
+    path = tmp_path / "runs.yaml"
+    path.write_text("runs: {name: a}\n")
+    rc, _, err = run_main(["--runs", path, "--figures", old_report], capsys)
+    assert rc == 2 and "'runs' must be a non-empty list" in err
+
+
+def test_only_unknown_run(tmp_path, old_report, capsys):
+    before = snapshot(old_report)
+    runs = write_runs(tmp_path, [{"name": "tiny", "notebook": "ok.ipynb"}])
+    rc, _, err = run_main(["--runs", runs, "--figures", old_report, "--only", "tiyn"], capsys)
+    assert rc == 2 and "no run named 'tiyn' (did you mean 'tiny'?)" in err
+    assert snapshot(old_report) == before
+
+
+def test_missing_runs_file(tmp_path, old_report, capsys):
+    rc, _, err = run_main(["--runs", tmp_path / "nope.yaml", "--figures", old_report], capsys)
+    assert rc == 2 and "cannot read the run list" in err
+
+
+def test_committed_run_list_is_valid():
+    runs, _ = report.load_runs(config.RUNS_FILE)
+    assert {r.notebook.name for r in runs} >= {"01-chart-casualty-counts.ipynb", "02-chart-map-accuracy.ipynb"}
+    assert len({r.name for r in runs}) == len(runs)
+    report.validate_parameters(runs)
+
+
+@pytest.mark.parametrize(("value", "annotation", "ok"), [
+    ("x", "str", True), (3, "int", True), (3, "float", True), (3.5, "int", False), (True, "int", False),
+    (True, "bool", True), (["a"], "list", True), (["a"], "list[str]", True), ([1], "List[str]", False),
+    (None, "Optional[int]", True), (None, "int | None", True), ("x", "int | None", False),
+    ({"a": 1}, "dict", True), ("anything", "None", True), ("anything", "MyType", True),
+])
+def test_type_problem(value, annotation, ok):
+    assert (report.type_problem(value, annotation) is None) == ok
+
+
+# ------------------------------------------------------------------ lock, swap, recovery
+
+
+def test_second_invocation_exits_while_locked(tmp_path, old_report, capsys):
+    runs = write_runs(tmp_path, [{"name": "tiny", "notebook": "ok.ipynb"}])
+    before = report_files(old_report)
+    with report.report_lock(old_report):
+        rc, _, err = run_main(["--runs", runs, "--figures", old_report], capsys)
+    assert rc == report.EXIT_LOCKED
+    assert f"(pid {os.getpid()})" in err and ".lock" in err and "wait for it to finish" in err
+    assert report_files(old_report) == before
+
+
+def _half_built(fig: Path) -> dict[str, bytes]:
+    """A staged new report next to old_report's content; returns what the new report holds."""
+    new = fig / report.STAGING / "new"
+    (new / "new-run").mkdir(parents=True)
+    (new / "new-run" / "chart.png").write_bytes(b"\x89PNG new")
+    (new / "new-run.ipynb").write_text("{}\n")
+    (new / "index.html").write_text("<p>new report</p>\n")
+    (new / "manifest.json").write_text('{"new": true}\n')
+    return report_files(new)
+
+
+def test_recover_discards_an_unfinished_build(old_report):
+    before = report_files(old_report)
+    _half_built(old_report)
+    assert "removed an unfinished report build" in report.recover(old_report)
+    assert report_files(old_report) == before
+    assert not (old_report / report.STAGING).exists()
+
+
+def test_swap_killed_after_any_rename_recovers_to_the_new_report(tmp_path, monkeypatch):
+    """Interrupt the swap after each possible number of renames: recovery always gives the new report."""
+    real_rename = os.rename
+    for allowed in range(0, 12):
+        fig = tmp_path / f"fig{allowed}"
+        (fig / "old-run").mkdir(parents=True)
+        (fig / "old-run" / "chart.png").write_bytes(b"\x89PNG old")
+        (fig / "index.html").write_text("<p>old report</p>\n")
+        (fig / "manifest.json").write_text("{}\n")
+        (fig / report.FAILED_DIR).mkdir()
+        (fig / report.FAILED_DIR / "x.ipynb").write_text("{}\n")
+        (fig / "README.md").write_text("not written by the runner\n")
+        new = _half_built(fig)
+        new["README.md"] = b"not written by the runner\n"
+        calls = []
+
+        def dying_rename(src, dst, calls=calls, allowed=allowed):
+            if len(calls) >= allowed:
+                raise KeyboardInterrupt("killed")
+            calls.append(src)
+            real_rename(src, dst)
+
+        monkeypatch.setattr(report.os, "rename", dying_rename)
+        try:
+            report.swap(fig, fig / report.STAGING, replace=["index.html", "manifest.json", "old-run"])
+            finished = True
+        except KeyboardInterrupt:
+            finished = False
+        monkeypatch.setattr(report.os, "rename", real_rename)
+        if not finished:
+            assert "finished swapping" in report.recover(fig)
+        assert report_files(fig) == new, allowed
+        assert (fig / report.FAILED_DIR / "x.ipynb").is_file()
+        assert not (fig / report.STAGING).exists()
+
+
+def test_kill_before_the_swap_marker_keeps_the_old_report(old_report, monkeypatch):
+    before = report_files(old_report)
+    _half_built(old_report)
+
+    def dying_replace(src, dst):
+        raise KeyboardInterrupt("killed while committing")
+
+    monkeypatch.setattr(report.os, "replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        report.swap(old_report, old_report / report.STAGING)
+    monkeypatch.undo()
+    report.recover(old_report)
+    assert report_files(old_report) == before
+
+
+# ----------------------------------------------------------------------------- pages
+
+
+def test_index_escapes_every_text():
+    run = report.Run("r1", FIXTURES / "ok.ipynb", "ok.ipynb", {"source_id": SCRIPT}, description=SCRIPT)
+    chart = {k: SCRIPT for k in report.SIDECAR_KEYS if k != "files"}
+    chart["files"] = ['a"b.png']
+    record = {"notebook": 'ok".ipynb', "parameters": {"source_id": SCRIPT}}
+    page = report.build_index([(run, record, [chart])])
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert f'alt="{report._e(SCRIPT)}"' in page
+    assert 'src="r1/a%22b.png"' in page
+
+
+def test_sidecar_checks(tmp_path):
+    (tmp_path / "c.png").write_bytes(b"x")
+    good = {k: "t" for k in report.SIDECAR_KEYS}
+    good["files"] = ["c.png"]
+    (tmp_path / "c.json").write_text(json.dumps(good))
+    (tmp_path / "other.json").write_text('{"not": "a sidecar"}')
+    assert [c["sidecar"] for c in report.read_sidecars(tmp_path)] == ["c.json"]
+    for bad, why in [({**good, "files": ["../x.png"]}, "not a file in the run folder"),
+                     ({**good, "files": ["gone.png"]}, "not a file in the run folder"),
+                     ({k: v for k, v in good.items() if k != "alt_text"}, "missing key(s) alt_text")]:
+        (tmp_path / "c.json").write_text(json.dumps(bad))
+        with pytest.raises(ValueError, match=re.escape(why)):
+            report.read_sidecars(tmp_path)
+
+
+def test_inputs_change_with_data_code_and_parameters(tmp_path, frozen_code):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "claims.csv").write_text("a\n1\n")
+    run = report.Run("r", FIXTURES / "ok.ipynb", "ok.ipynb", {"data_dir": str(data)})
+    env = report.environment()
+
+    def fp(run):
+        return report.fingerprint(report.run_inputs(run, env, report._hash_tree(report.CODE_DIR, "*.py"), {}))
+
+    first = fp(run)
+    assert fp(run) == first
+    (data / "claims.csv").write_text("a\n2\n")
+    second = fp(run)
+    assert second != first
+    assert fp(report.Run("r", FIXTURES / "ok.ipynb", "ok.ipynb", {"data_dir": str(data), "n": 2})) != second
+    assert fp(report.Run("renamed", FIXTURES / "ok.ipynb", "ok.ipynb", {"data_dir": str(data)})) == second
+    assert report.run_inputs(run, env, {}, {})["environment"]["packages"]["papermill"] == "2.7.0"
+
+
+def test_start_failure_retried_once_then_reported(tmp_path, old_report, capsys):
+    """A kernel that never starts: one retry, then FAILED 'at kernel start'; no kernel needed."""
+    calls = []
+
+    def never_starts(input_path, output_path, **kwargs):
+        calls.append(input_path)
+        shutil.copyfile(input_path, output_path)  # what papermill saved before starting the kernel
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    before = report_files(old_report)
+    runs = write_runs(tmp_path, [{"name": "tiny", "notebook": "ok.ipynb"}])
+    rc, out, _ = run_main(["--runs", runs, "--figures", old_report], capsys, execute=never_starts)
+    assert rc == report.EXIT_FAILED and len(calls) == 2
+    assert "retry tiny (kernel did not start: RuntimeError" in out
+    m = FAILED_RE.search(out)
+    assert m and m["run"] == "tiny" and m["where"] == "at kernel start" and m["ename"] == "RuntimeError"
+    assert report_files(old_report) == before
+
+
+# ----------------------------------------------------------------------- executing (slow)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory, frozen_code):
+    """A report of two ok.ipynb runs (one with script tags in its texts), built once."""
+    root = tmp_path_factory.mktemp("base")
+    data = root / "data"
+    data.mkdir()
+    (data / "claims.csv").write_text("claim_id,value\nc1,3\n")
+    runs = [
+        {"name": "tiny", "notebook": "ok.ipynb", "parameters": {"data_dir": str(data)}},
+        {"name": "tiny-script", "notebook": "ok.ipynb", "description": f"About {SCRIPT}",
+         "parameters": {"data_dir": str(data), "title": SCRIPT, "source_line": f"Said by {SCRIPT}", "n": 2}},
+    ]
+    fig = root / "figures"
+    t0 = time.monotonic()
+    rc = report.main(["--runs", str(write_runs(root, runs)), "--figures", str(fig)])
+    assert rc == 0
+    return {"fig": fig, "runs": runs, "seconds": time.monotonic() - t0, "data": data}
+
+
+@pytest.fixture
+def fig(base, tmp_path) -> Path:
+    copy = tmp_path / "figures"
+    shutil.copytree(base["fig"], copy)
+    return copy
+
+
+@pytest.mark.slow
+def test_failing_notebook_leaves_old_report_and_keeps_failed_notebook(base, fig, tmp_path, capsys):
+    import papermill
+
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return papermill.execute_notebook(*args, **kwargs)
+
+    before = report_files(fig)
+    runs = write_runs(tmp_path, [*base["runs"], {"name": "broken-run", "notebook": "broken.ipynb"}])
+    rc, out, err = run_main(["--runs", runs, "--figures", fig], capsys, execute=counting)
+    assert rc == report.EXIT_FAILED
+    assert report_files(fig) == before
+    assert len(calls) == 1 and "retry" not in out  # a failure inside a cell is not retried
+    m = FAILED_RE.search(out)
+    assert m, out
+    assert (m["run"], m["where"], m["ename"], m["msg"]) == ("broken-run", "cell 4", "ValueError", "broken on purpose")
+    kept = Path(m["path"]) if Path(m["path"]).is_absolute() else config.ROOT / m["path"]
+    assert kept == fig / ".failed" / "broken-run.ipynb"
+    nb = json.loads(kept.read_text())
+    failing = [c for c in nb["cells"] if any(o["output_type"] == "error" for o in c.get("outputs", []))]
+    assert len(failing) == 1 and failing[0]["execution_count"] == 4  # "cell 4" is In [4] of the kept notebook
+    assert failing[0]["outputs"][0]["ename"] == "ValueError"
+    assert "report not updated" in err
+    assert not (fig / report.STAGING).exists()
+
+
+@pytest.mark.slow
+def test_dead_kernel_and_cell_timeout_fail_cleanly(base, fig, tmp_path, capsys):
+    before = report_files(fig)
+    runs = write_runs(tmp_path, [
+        *base["runs"],
+        {"name": "dies", "notebook": "dies.ipynb"},
+        {"name": "hangs", "notebook": "slow.ipynb", "parameters": {"seconds": 60.0}},
+    ])
+    t0 = time.monotonic()
+    rc, out, _ = run_main(["--runs", runs, "--figures", fig, "--cell-timeout", "2"], capsys)
+    assert rc == report.EXIT_FAILED and time.monotonic() - t0 < 30
+    failed = {m["run"]: m for m in FAILED_RE.finditer(out)}
+    assert failed["dies"]["where"] == "cell 3" and failed["dies"]["ename"] == "DeadKernelError"
+    assert failed["hangs"]["where"] == "cell 3" and failed["hangs"]["ename"] == "CellTimeoutError"
+    assert "retry" not in out
+    assert report_files(fig) == before
+    assert (fig / ".failed" / "dies.ipynb").is_file() and (fig / ".failed" / "hangs.ipynb").is_file()
+
+
+@pytest.mark.slow
+def test_killed_run_leaves_old_report_and_next_run_completes(base, fig, tmp_path):
+    psutil = pytest.importorskip("psutil")
+    before = report_files(fig)
+    sleepy = {"name": "sleepy", "notebook": "slow.ipynb", "parameters": {"seconds": 60.0}}
+    runs = write_runs(tmp_path, [sleepy])
+    cmd = [sys.executable, "-m", "analysis.report", "--runs", str(runs), "--figures", str(fig)]
+    proc = subprocess.Popen(cmd, cwd=config.ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    raw = fig / report.STAGING / "run" / "sleepy.ipynb"
+    deadline = time.monotonic() + 60
+    children = []
+    try:
+        while 3 not in report._started_cells(raw):  # cell 3 is the one that sleeps
+            assert proc.poll() is None, proc.stdout.read().decode()
+            assert time.monotonic() < deadline, "the run never got to its sleeping cell"
+            time.sleep(0.2)
+        children = psutil.Process(proc.pid).children(recursive=True)  # the kernel
+        proc.kill()  # SIGKILL: no cleanup of any kind
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for child in children:  # the orphaned kernel, by its pid
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
+        proc.stdout.close()
+    assert report_files(fig) == before  # the old report, byte for byte
+    assert (fig / report.STAGING).exists()  # what the killed run left, cleaned up below
+
+    sleepy["parameters"]["seconds"] = 0.1
+    write_runs(tmp_path, [sleepy])
+    done = subprocess.run(cmd, cwd=config.ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "removed an unfinished report build" in done.stderr
+    assert re.search(r"^ok sleepy \d+\.\ds$", done.stdout, re.M)
+    assert sorted(report_files(fig)) == ["index.html", "manifest.json", "sleepy.html", "sleepy.ipynb"]
+    assert not (fig / report.STAGING).exists()
+
+
+@pytest.mark.slow
+def test_unchanged_runs_are_skipped_and_force_reruns_byte_identically(base, fig, tmp_path, capsys):
+    runs = write_runs(tmp_path, base["runs"])
+    before = snapshot(fig)
+    t0 = time.monotonic()
+    rc, out, _ = run_main(["--runs", runs, "--figures", fig], capsys)
+    noop = time.monotonic() - t0
+    assert rc == 0
+    assert "skipped tiny (unchanged)" in out and "skipped tiny-script (unchanged)" in out
+    assert "report unchanged" in out
+    assert snapshot(fig) == before  # not even rewritten
+    assert noop < base["seconds"] / 5, (noop, base["seconds"])
+
+    rc, out, _ = run_main(["--runs", runs, "--figures", fig, "--force"], capsys)
+    assert rc == 0 and re.search(r"^ok tiny \d", out, re.M) and re.search(r"^ok tiny-script \d", out, re.M)
+    first = report_files(fig)
+    rc, out, _ = run_main(["--runs", runs, "--figures", fig, "--force"], capsys)
+    assert rc == 0 and "ok tiny " in out
+    assert report_files(fig) == first  # two consecutive --force runs: byte-identical
+
+
+@pytest.mark.slow
+def test_only_changed_run_executes_and_others_are_carried(base, fig, tmp_path, capsys):
+    changed = json.loads(json.dumps(base["runs"]))
+    changed[0]["parameters"]["n"] = 5
+    changed[1]["description"] = "new words"
+    (fig / "README.md").write_text("not written by the runner\n")
+    before = report_files(fig)
+    rc, out, err = run_main(["--runs", write_runs(tmp_path, changed), "--figures", fig], capsys)
+    assert rc == 0 and "ok tiny " in out and "skipped tiny-script (unchanged)" in out
+    assert "README.md is not part of the report; left as it is" in err
+    after = report_files(fig)
+    assert after["README.md"] == before["README.md"]
+    carried = [k for k in before if k.startswith("tiny-script")]
+    assert carried and all(after[k] == before[k] for k in carried)
+    assert after["tiny/tiny.png"] != before["tiny/tiny.png"]
+    assert b"new words" in after["index.html"]
+
+    # --only: only the named run may execute; the others stay as they are (even if stale)
+    changed[1]["parameters"]["n"] = 4
+    rc, out, _ = run_main(["--runs", write_runs(tmp_path, changed), "--figures", fig, "--only", "tiny", "--force"],
+                          capsys)
+    assert rc == 0 and "ok tiny " in out and "skipped tiny-script (not selected)" in out
+    manifest = json.loads((fig / "manifest.json").read_text())
+    assert manifest["runs"]["tiny-script"]["parameters"]["n"] == 2  # still describes the files it has
+
+
+@pytest.mark.slow
+def test_manifest_checksums_match_the_files(base):
+    fig = base["fig"]
+    manifest = json.loads((fig / "manifest.json").read_text())
+    files = manifest["files"]
+    on_disk = sorted(k for k in report_files(fig) if k != "manifest.json")
+    assert sorted(files) == on_disk
+    for rel, entry in files.items():
+        assert entry["sha256"] == hashlib.sha256((fig / rel).read_bytes()).hexdigest(), rel
+    assert files["tiny/tiny.png"]["run"] == "tiny" and files["tiny/tiny.png"]["notebook"] == "ok.ipynb"
+    assert files["tiny-script.html"]["parameters"]["title"] == SCRIPT
+    inputs = manifest["runs"]["tiny"]["inputs"]
+    assert inputs["notebook_sha256"] == hashlib.sha256((FIXTURES / "ok.ipynb").read_bytes()).hexdigest()
+    data_file = base["data"] / "claims.csv"
+    assert inputs["data"][data_file.as_posix()] == hashlib.sha256(data_file.read_bytes()).hexdigest()
+    assert inputs["code"] and all(k.endswith(".py") for k in inputs["code"])
+    env = inputs["environment"]
+    assert env["python"].endswith(".".join(map(str, sys.version_info[:3])))
+    assert env["packages"]["papermill"] == "2.7.0" and "nbconvert" in env["packages"]
+    text = (fig / "manifest.json").read_text()
+    assert text == json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert not re.search(r"20\d\d-\d\d-\d\dT", text)  # no timestamps
+
+
+@pytest.mark.slow
+def test_report_pages_escape_script_and_list_every_chart(base):
+    fig = base["fig"]
+    index = (fig / "index.html").read_text()
+    assert "<script" not in index
+    assert index.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5  # title, alt, caption, source, params, description
+    assert '<img src="tiny/tiny.png" alt="Bar chart titled A tiny chart with 3 bars">' in index
+    assert '<img src="tiny-script/tiny.png"' in index and "Said by &lt;script&gt;" in index
+    for name in ("tiny", "tiny-script"):
+        page = (fig / f"{name}.html").read_text()
+        assert "<script>alert" not in page
+        assert 'writing to' in page and "output_dir = " not in page  # outputs shown, code hidden
+
+
+@pytest.mark.slow
+def test_executed_notebook_is_normalised(base):
+    fig = base["fig"]
+    text = (fig / "tiny.ipynb").read_text()
+    nb = json.loads(text)
+    assert text.endswith("}\n")
+    assert "start_time" not in text and "end_time" not in text and '"duration"' not in text
+    assert "input_path" not in text and "output_path" not in text and '"execution"' not in text
+    assert report.STAGING not in text
+    injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert injected[0]["id"] == "injected-parameters"
+    rel = os.path.relpath(fig / "tiny", FIXTURES)
+    assert f'output_dir = "{rel}"' in "".join(injected[0]["source"])
+    assert nb["metadata"]["papermill"]["parameters"]["output_dir"] == rel
+    assert "<object object at 0x...>" in text and "kernel cwd: fixtures" in text
+
+
+@pytest.mark.slow
+def test_kernel_start_failure_is_retried(base, fig, tmp_path, capsys):
+    import papermill
+
+    calls = []
+
+    def flaky(input_path, output_path, **kwargs):
+        calls.append(input_path)
+        if len(calls) == 1:
+            shutil.copyfile(input_path, output_path)
+            raise TimeoutError("Kernel didn't respond in 60 seconds")
+        return papermill.execute_notebook(input_path, output_path, **kwargs)
+
+    changed = json.loads(json.dumps(base["runs"]))
+    changed[0]["parameters"]["n"] = 4
+    rc, out, _ = run_main(["--runs", write_runs(tmp_path, changed), "--figures", fig], capsys, execute=flaky)
+    assert rc == 0, out
+    assert len(calls) == 2 and "retry tiny (kernel did not start: TimeoutError" in out and "ok tiny " in out
