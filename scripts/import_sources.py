@@ -206,7 +206,12 @@ UNDATED = {  # url -> (earliest, latest, why); windows from the researchers' not
     "https://www.meydan.tv/en/article/caspian-defense-studies-institute-more-than-2000-injured-or-dead-in-karabakh-war/?/ref=redirect": ("2016-05-12", "2016-05-31", "undated article, about May 2016; its period ends 2016-05-12"),
     "https://aze.media/5479-2/": ("2021-04-01", "2026-11-28", "undated article published after March 2021; latest = the date this dataset was built"),
 }
-RELAYS_OFFICIAL = re.compile(r"Azerbaijan MFA|National Security Service|relayed by|as stated by Azerbaijani MFA", re.I)
+# notes of our own on single pages, where the researchers flagged something a reader must know
+PAGE_NOTES = {
+    "https://en.trend.az/azerbaijan/society/3857417.html": (
+        "casualties|killed", "same numbers as the Foreign Ministry's of January 2024 (342, 65): may relay them"),
+}
+RELAYS_OFFICIAL = re.compile(r"Azerbaijan MFA|National Security Service|relayed by|as stated by Azerbaijani MFA|citing official sources", re.I)
 
 
 def independent(rows: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -246,6 +251,9 @@ def independent(rows: list[dict]) -> tuple[list[dict], list[dict]]:
                 notes.append("announced, not yet handed over on the statement's date")
             if q.startswith("range"):
                 notes.append("one end of a range the source gives")
+            page_metrics, page_note = PAGE_NOTES.get(url, ("", ""))
+            if r["metric"] in page_metrics.split("|"):
+                notes.append(page_note)
             if r["unit"] not in ("people", "km2", "m2", "mines", "percent"):
                 notes.append(f"unit as stated: {r['unit']}")
             end = r["period_end"]
