@@ -528,9 +528,14 @@ class Executor:
         self._export_lock = threading.Lock()
 
     def replacements(self, run: Run) -> list[tuple[str, str]]:
-        """Staging path -> final report path, repo root -> relative, both relative to the kernel's cwd."""
+        """Staging path -> the report's path, repo root -> relative, both relative to the kernel's cwd.
+
+        The staging path is recorded as the default report folder (``../figures`` seen from
+        notebooks/) whatever ``--figures`` is, so a report regenerated elsewhere (as the tests
+        do) has the same bytes as the committed one.
+        """
         return [
-            (str(self.new), os.path.relpath(self.figures, run.cwd)),
+            (str(self.new), os.path.relpath(config.FIGURES_DIR, run.cwd)),
             (str(config.ROOT), os.path.relpath(config.ROOT, run.cwd)),
         ]
 

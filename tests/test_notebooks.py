@@ -22,11 +22,23 @@ CHARTS = {  # notebook -> (chart name, a non-default statement that has its metr
     "01-chart-casualty-counts.ipynb": ("casualty-counts", "az-s88-2024-12-12-aliyev"),
     "02-chart-map-accuracy.ipynb": ("map-accuracy-split", "az-s91-2025-04-hajizada"),
 }
+# every numbered notebook is in the report and in one of the test files that executes it
+EXECUTED_ELSEWHERE = {"03-chart-statements-over-time.ipynb": "test_timeline.py",
+                      "04-compare-independent-counts.ipynb": "test_independent.py"}
 
 
 def parameters_cell(nb):
     code = [c for c in nb.cells if c.cell_type == "code"]
     return code[0]
+
+
+def test_every_notebook_is_executed_by_a_test_and_the_report():
+    runs = (config.ROOT / "report.yaml").read_text()
+    for path in NOTEBOOKS:
+        assert path.name in CHARTS or path.name in EXECUTED_ELSEWHERE, path.name
+        if path.name in EXECUTED_ELSEWHERE:
+            assert path.name in (config.ROOT / "tests" / EXECUTED_ELSEWHERE[path.name]).read_text()
+        assert f"notebook: {path.name}" in runs, f"{path.name} is not in report.yaml"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
