@@ -24,6 +24,7 @@ import matplotlib
 matplotlib.rcParams["svg.hashsalt"] = "landmine-figures"  # fixed ids in SVG output
 matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG (readable, searchable)
 matplotlib.rcParams["pdf.fonttype"] = 42
+matplotlib.rcParams["text.parse_math"] = False  # a "$" in a source's name is text, not TeX
 
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402

@@ -161,7 +161,9 @@ def validate(namespace: dict, **specs: Spec) -> Params:
                     hint = f"did you mean '{close[0]}'? " if close else ""
                     problems.append(f"{name}: unknown value {v!r} ({hint}allowed: {', '.join(allowed)})")
     if problems:
-        raise ParameterError(f"{len(problems)} parameter problem(s):\n" + "\n".join(f"  {p}" for p in problems))
+        # the first problem leads, so a one-line summary (the report's FAILED line) names it
+        more = f" (and {len(problems) - 1} more below)" if len(problems) > 1 else ""
+        raise ParameterError(problems[0].splitlines()[0] + more + "\n" + "\n".join(f"  {p}" for p in problems))
     return result
 
 

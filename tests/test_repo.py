@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -54,12 +56,27 @@ def test_requirements_pin_everything_exactly():
             "pandera", "pyyaml", "ruff"} <= names
 
 
+def offline(cmd: list[str]) -> list[str] | None:
+    """cmd wrapped to run in a network namespace with only loopback (kernels talk over it), or None."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"):
+        return None
+    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        return None
+    return ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', *cmd]
+
+
 @pytest.mark.slow
-def test_committed_report_is_byte_identical_to_a_fresh_regeneration(tmp_path):
+def test_committed_report_is_byte_identical_to_a_fresh_offline_regeneration(tmp_path):
+    """Regenerates the whole report into a temporary folder, with no network where the machine
+    allows it (root: a fresh network namespace with only loopback), and compares every byte."""
     committed = ROOT / "figures"
     out = tmp_path / "figures"
-    run = subprocess.run([sys.executable, "-m", "analysis.report", "--figures", str(out), "--force"], cwd=ROOT,
-                         capture_output=True, text=True)
+    cmd = [sys.executable, "-m", "analysis.report", "--figures", str(out), "--force"]
+    isolated = offline(cmd)
+    if isolated is not None:
+        probe = subprocess.run(isolated[:5] + ["ip", "-o", "link", "show", "up"], capture_output=True, text=True)
+        assert [ln.split(":")[1].strip() for ln in probe.stdout.splitlines()] == ["lo"], probe.stdout
+    run = subprocess.run(isolated or cmd, cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 
     def files(folder: Path) -> dict[str, bytes]:
