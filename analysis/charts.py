@@ -23,7 +23,6 @@ import matplotlib
 
 matplotlib.rcParams["svg.hashsalt"] = "landmine-figures"  # fixed ids in SVG output
 matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG (readable, searchable)
-matplotlib.rcParams["pdf.fonttype"] = 42
 matplotlib.rcParams["text.parse_math"] = False  # a "$" in a source's name is text, not TeX
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -209,6 +208,25 @@ def save_figure(
     tmp.replace(side)
     written.append(side)
     return written
+
+
+def show(fig: plt.Figure, meta: ChartMeta, output_dir: str | Path):
+    """For a notebook: close the figure and display the PNG (else the SVG) that save_figure wrote.
+
+    The notebook then shows the very file the report publishes, and the figure is not rendered
+    a second time by the inline backend. With neither format saved, the figure is left open
+    for the inline backend to draw.
+    """
+    from IPython.display import SVG, Image
+
+    folder = Path(output_dir)
+    if f"{meta.name}.png" in meta.files:
+        plt.close(fig)
+        return Image(filename=str(folder / f"{meta.name}.png"), width=900)
+    if f"{meta.name}.svg" in meta.files:
+        plt.close(fig)
+        return SVG(filename=str(folder / f"{meta.name}.svg"))
+    return None
 
 
 # ---------------------------------------------------------------- drawing helpers
