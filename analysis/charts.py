@@ -331,8 +331,8 @@ def casualty_counts(rows: pd.DataFrame, name: str = "casualty-counts", theme: st
         axes[-1, 0].xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         axes[-1, 0].set_xlabel("people (same scale in every panel)")
         stmt = source_line(d[~d.derived])
-        subtitle = ("Number of people killed or injured by mines and explosive remnants in Azerbaijan, "
-                    "as stated; each panel is one period.")
+        subtitle = ("People killed or injured by mines, as the statement gives them; each panel is one period, "
+                    "all on one scale.")
         legend = [Patch(facecolor="#777777", label="reported by the source"),
                   Patch(facecolor="white", edgecolor="#777777", hatch="///", label="derived by this project")]
         fig.legend(handles=legend, loc="upper right", bbox_to_anchor=(0.98, 0.985), frameon=False, fontsize="small")
@@ -420,7 +420,7 @@ def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", the
     A 100% stacked bar puts both parts on one common baseline with the whole visible, and
     reads faster than a pie or waffle when two shares are compared one above the other.
     """
-    shares = rows[rows.metric.isin(list(SHARE_PARTS)) & (rows.unit == "percent")]
+    shares = rows[rows.metric.isin(list(SHARE_PARTS)) & (rows.unit == "percent") & (rows.group == "none")]
     title = "What the speaker said about the minefield maps"
     if shares.empty:
         have = ", ".join(sorted(rows.metric.astype(str).unique())) or "none"
@@ -433,13 +433,20 @@ def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", the
     }
     reported_colour, rest_colour = OKABE_ITO["blue"], OKABE_ITO["orange"]
     drawn: list[DrawnValue] = []
-    metrics = [m for m in SHARE_PARTS if m in set(d.metric.astype(str))]
+    # one bar per stated share (a statement may give one twice), in the order of SHARE_PARTS
+    reported = d[~d.derived].copy()
+    reported["order"] = reported.metric.astype(str).map({m: i for i, m in enumerate(SHARE_PARTS)})
+    reported = reported.sort_values(["order", "claim_id"])
+    rests = d[d.derived].set_index("claim_id")
+    labels = []
     ctx, style = _style(theme)
     with ctx, style:
-        fig, ax = plt.subplots(figsize=(9, 1.4 + 1.1 * len(metrics) + 1.4))
-        for i, metric in enumerate(metrics):
-            m = d[d.metric == metric]
-            rep, rest = m[~m.derived].iloc[0], m[m.derived].iloc[0]
+        fig, ax = plt.subplots(figsize=(9, 1.4 + 1.1 * len(reported) + 1.4))
+        for i, (_, rep) in enumerate(reported.iterrows()):
+            metric = str(rep.metric)
+            rest = rests.loc[f"{rep.claim_id}~rest"]
+            rest = rest.copy()
+            rest["claim_id"] = f"{rep.claim_id}~rest"
             for row, left, colour in ((rep, 0.0, reported_colour), (rest, float(rep.value), rest_colour)):
                 _bar(ax, i, left, row.value, colour, bool(row.derived), gid=row.claim_id, height=0.55)
                 text = f"{row.part}\n{fmt_value(row.value, row.qualifier, 'percent')}"
@@ -453,7 +460,8 @@ def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", the
                                         qualifier=str(row.qualifier), derived=bool(row.derived),
                                         claim_ids=tuple(row.inputs) if row.derived else (row.claim_id,),
                                         formula=row.formula, period=str(rep.period_label)))
-        ax.set_yticks(range(len(metrics)), [f"{questions.get(m, m)}\n({d[(d.metric == m) & ~d.derived].period_label.iloc[0]})" for m in metrics])
+            labels.append(f"{questions.get(metric, metric)}\n({rep.period_label})")
+        ax.set_yticks(range(len(reported)), labels)
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])

@@ -7,7 +7,8 @@ finding (see `COLUMNS`), sorted by kind (in the order of `KINDS`), then first da
 Kinds of finding:
 
 ``count_decreased``
-    A cumulative count (metric kind ``count`` or ``cumulative_count``) of one *series* goes down
+    A cumulative count (metric kind ``cumulative_count`` in metrics.csv: people and incidents,
+    which only accumulate over a fixed start; not e.g. mines on one batch of maps) of one *series* goes down
     from one statement to the next. Only statements whose date windows do not overlap are put in
     order; each figure is compared with the figure of the latest statement that is certainly
     earlier (when several end on that same day, with the lowest of them, so a tie never makes a
@@ -285,7 +286,7 @@ class _Rows:
 
     COLS = ("claim_id", "source_id", "metric", "group", "value", "qualifier", "qualifier_as_stated", "unit",
             "kind", "area", "collected_by", "period_start", "period_end", "speaker", "speaker_role",
-            "affiliation", "publisher", "date_earliest", "date_latest", "w0", "w1", "lo", "hi")
+            "affiliation", "publisher", "date_earliest", "date_latest", "w0", "w1", "lo", "hi", "period_label")
 
     Claim = namedtuple("Claim", COLS)
     DATES = ("period_start", "period_end", "date_earliest", "date_latest")
@@ -375,6 +376,11 @@ def _count_decreased(p: pd.DataFrame, R: _Rows, source_kinds, cumulative_kinds) 
         ra, rb = R[a], R[b]
         severity = "high" if ra.qualifier == rb.qualifier == "exact" else "medium"
         text = f"{_series_label(ra)} went down from {R.said(a)} to {R.said(b)}."
+        if pd.isna(ra.period_start):
+            # with no start date, the two may count different periods ("since 1991" vs "to date")
+            severity = "low"
+            text += (f" Neither gives a start date (their periods: '{ra.period_label}'; '{rb.period_label}'), "
+                     "so they may cover different periods.")
         out.append(R.finding("count_decreased", severity, (a, b), text, ordered=True))
         pairs.add(frozenset((a, b)))
     return out, pairs
@@ -615,7 +621,7 @@ def find_inconsistencies(
     growth: float = 0.25,
     approx_tol: float = 0.05,
     source_kinds: tuple[str, ...] = ("official_statement",),
-    cumulative_kinds: tuple[str, ...] = ("count", "cumulative_count"),
+    cumulative_kinds: tuple[str, ...] = ("cumulative_count",),
     stale_metrics: tuple[str, ...] = ("map_accuracy_pct", "explosions_outside_maps_pct"),
     related: tuple[str, str, str | None] = ("casualties", "all", WAR_END),
     kinds: tuple[str, ...] = KINDS,

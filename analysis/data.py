@@ -33,6 +33,7 @@ DATE_RX = r"\d{4}-\d{2}-\d{2}"
 ID_RX = r"[a-z0-9][a-z0-9_.-]*"
 URL_RX = r"https?://\S+"
 BOOLS = ("true", "false")
+EARLIEST_DATE = "1900-01-01"  # no figure here is older; an earlier date is a typo
 
 
 class DataError(ValueError):
@@ -393,8 +394,22 @@ def _validate(data_dir: str | Path | None) -> Dataset:
             msg = what(df.loc[line]) if callable(what) else what
             found.append((name, int(line), col_order, f"{data_dir / name}:{line}: {column}: {msg}"))
 
+    earliest, today = pd.Timestamp(EARLIEST_DATE), pd.Timestamp.today().normalize()
+
+    def plausible(name: str, columns: tuple[str, ...]) -> None:
+        for col in columns:
+            d = typed[name][col]
+            flag(name, (d < earliest) | (d > today), col,
+                 lambda r, col=col: f"{r[col].date().isoformat()} is not a plausible date "
+                                    f"(allowed: {EARLIEST_DATE} to today, {today:%Y-%m-%d})")
+
+    if "metrics.csv" in typed:
+        m = typed["metrics.csv"]
+        flag("metrics.csv", m.unit.eq("percent") != m.kind.eq("percent"), "kind",
+             lambda r: f"'{r.kind}' with unit '{r.unit}' (allowed: kind percent exactly for unit percent)")
     if "sources.csv" in typed:
         s = typed["sources.csv"]
+        plausible("sources.csv", ("date_earliest", "date_latest"))
         flag("sources.csv", s.date_latest < s.date_earliest, "date_latest",
              lambda r: f"window ends ({r.date_latest:%Y-%m-%d}) before it starts ({r.date_earliest:%Y-%m-%d}) "
                        "(allowed: date_latest on or after date_earliest)")
@@ -402,6 +417,7 @@ def _validate(data_dir: str | Path | None) -> Dataset:
              "empty, but required for an official_statement (name the person or office)")
     if "claims.csv" in typed:
         c = typed["claims.csv"]
+        plausible("claims.csv", ("period_start", "period_end"))
         flag("claims.csv", c.period_end < c.period_start, "period_end",
              lambda r: f"period ends ({r.period_end:%Y-%m-%d}) before it starts ({r.period_start:%Y-%m-%d}) "
                        "(allowed: period_end on or after period_start)")
@@ -413,6 +429,8 @@ def _validate(data_dir: str | Path | None) -> Dataset:
                  lambda r: f"negative count {r.value:g} (allowed: 0 or more)")
             flag("claims.csv", unit.eq("percent") & ((c.value < 0) | (c.value > 100)), "value",
                  lambda r: f"percentage {r.value:g} outside 0-100 (allowed: 0 to 100)")
+            flag("claims.csv", unit.eq("percent") & c.qualifier.eq("more_than") & (c.value >= 100), "qualifier",
+                 lambda r: f"more than {r.value:g}% is impossible (allowed: exact, nearly, about or up_to at 100)")
             flag("claims.csv", unit.eq("people") & c.group.eq("none"), "group",
                  lambda r: f"'none' for a metric about people ({r.metric}) (allowed: all, civilian, military, "
                            "child, woman, journalist, deminer, unspecified)")
@@ -434,6 +452,12 @@ def _validate(data_dir: str | Path | None) -> Dataset:
                            f"(allowed: on or before {s.date_latest[r.source_id]:%Y-%m-%d})")
             flag("claims.csv", kind.notna() & kind.ne("official_statement") & c.collected_by.eq(""), "collected_by",
                  "empty, but required for a source that is not an official statement (say who counted)")
+            flag("claims.csv", kind.eq("official_statement") & c.relays_official, "relays_official",
+                 "true on an official statement (allowed: false; the flag marks other sources that relay "
+                 "an official figure)")
+            flag("claims.csv", known & ~pd.Series([cid.startswith(f"{sid}-") for cid, sid in zip(
+                 c.claim_id, c.source_id, strict=True)], index=c.index), "claim_id",
+                 lambda r: f"'{r.claim_id}' does not start with its source_id (allowed: {r.source_id}-NN)")
 
     if problems or found:
         ordered = [msg for _, _, _, msg in sorted(found, key=lambda t: (list(FILES).index(t[0]), t[1], t[2]))]

@@ -28,13 +28,19 @@ def _bounded(q: str, v: float) -> str:
     return f"{word} {_num(v)}".strip()
 
 
+# subtracting a bounded number flips its bound: 100 - (more than 55) is less than 45
+FLIPPED = {"exact": "exact", "more_than": "less_than", "less_than": "more_than", "at_least": "up_to",
+           "up_to": "at_least", "nearly": "about", "about": "about"}
+
+
 def _difference_qualifier(q_whole: str, q_part: str) -> str:
-    """Qualifier of whole - part: exact only when both are exact; a lower bound minus an
-    exact number is still a lower bound; anything else is approximate."""
-    if q_whole == "exact" and q_part == "exact":
-        return "exact"
-    if q_part == "exact" and q_whole in ("more_than", "at_least"):
-        return q_whole
+    """Qualifier of whole - part. Exact only when both are exact; a bounded whole minus an
+    exact part keeps the whole's bound; an exact whole minus a bounded part takes the part's
+    bound flipped (342 - more than 65 = less than 277); anything else is approximate."""
+    if q_part == "exact":
+        return q_whole  # e.g. nearly 400 - 70 = nearly 330
+    if q_whole == "exact":
+        return FLIPPED[q_part]
     return "about"
 
 
@@ -68,14 +74,14 @@ def derive(claims: pd.DataFrame) -> pd.DataFrame:
         counts = g.groupby([g.metric.astype(str), g.group.astype(str)]).size()
         by = {(str(r.metric), str(r.group)): r for _, r in g.iterrows() if counts[(str(r.metric), str(r.group))] == 1}
         stated = set(counts.index)
-        for metric, (_reported, rest) in SHARE_PARTS.items():
-            if (metric, "none") in by:
-                r = by[(metric, "none")]
-                q = "exact" if r.qualifier == "exact" else "about"
-                new.append(_row(r, claim_id=f"{r.claim_id}~rest", value=100 - r.value, qualifier=q,
-                                qualifier_as_stated="", part=rest,
-                                formula=f"100% - {_bounded(str(r.qualifier), r.value)}% = {_bounded(q, 100 - r.value)}%",
-                                inputs=(r.claim_id,)))
+        # every stated share has a rest, even when a statement gives the share twice
+        for _, r in g[g.metric.astype(str).isin(list(SHARE_PARTS)) & (g.group.astype(str) == "none")].iterrows():
+            rest = SHARE_PARTS[str(r.metric)][1]
+            q = _difference_qualifier("exact", str(r.qualifier))  # 100% is exact
+            new.append(_row(r, claim_id=f"{r.claim_id}~rest", value=100 - r.value, qualifier=q,
+                            qualifier_as_stated="", part=rest,
+                            formula=f"100% - {_bounded(str(r.qualifier), r.value)}% = {_bounded(q, 100 - r.value)}%",
+                            inputs=(r.claim_id,)))
         whole, killed = by.get(("casualties", "all")), by.get(("killed", "all"))
         if whole is not None and killed is not None and ("injured", "all") not in stated:
             q = _difference_qualifier(str(whole.qualifier), str(killed.qualifier))

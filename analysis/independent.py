@@ -613,7 +613,7 @@ def independent_yearly_chart(
     sel = rows.attrs.get("selection") or {}
     metric = str(rows.metric.iloc[0]) if len(rows) else str(sel.get("metric", "casualties"))
     what = METRIC_LABELS.get(metric, metric)
-    title = f"{what} by mines per year, as counted outside government statements"
+    title = f"{what} by mines per year, as counted by monitors, NGOs and mine-action agencies"
     if rows.empty:
         text = _selection_text(rows)
         msg = (f"No calendar-year figures ({_metric_text(metric)}) found for this selection"
@@ -692,7 +692,7 @@ def independent_yearly_chart(
                     ax.text((a + b) / 2, top, f"no figure\nfound\n{a}-{b}", ha="center", va="top",
                             fontsize="x-small", color="#666666", zorder=1, linespacing=1.1)
                 else:
-                    ax.text((a + b) / 2, top, f"none {_years(range(a, b + 1))}", ha="center", va="top", rotation=90,
+                    ax.text((a + b) / 2, top, f"no figure found {_years(range(a, b + 1))}", ha="center", va="top", rotation=90,
                             fontsize="x-small", color="#666666", zorder=1)
             pending.append((ax, values + labels))
         last_ax = axes[-1, 0]

@@ -167,6 +167,9 @@ def load_runs(path: Path) -> tuple[list[Run], Path]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ReportError([f"{label}: cannot read the run list: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ReportError([f"{label}:{line}: not UTF-8 text (byte at offset {exc.start}; allowed: a UTF-8 YAML file)"]) from None
     try:
         doc = yaml.load(text, Loader=loader)
         tree = yaml.compose(text, Loader=yaml.SafeLoader)

@@ -169,6 +169,9 @@ def casualties_timeline(
                 width = r.end - r.start
                 ax2.bar(r.start, r.rate_per_month, width=width, align="edge", facecolor="white", edgecolor=colour,
                         hatch="///", lw=1.0, gid="rate:" + ">".join(r.claim_ids))
+                if r.rate_per_month < 0:  # a count that went down: say so, it is a finding, not a rate
+                    ax2.annotate("went down", (r.start + width / 2, r.rate_per_month), xytext=(0, -3),
+                                 textcoords="offset points", ha="center", va="top", fontsize="x-small", color=colour)
                 drawn.append(DrawnValue(label=f"{SERIES_LABELS.get(r.metric, r.metric)} per month", value=float(r.rate_per_month),
                                         qualifier="about" if r.approximate else "exact", derived=True,
                                         claim_ids=tuple(r.claim_ids), formula=r.formula, period="implied rate"))

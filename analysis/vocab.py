@@ -12,6 +12,7 @@ QUALIFIER_WORDS = {
     "nearly": "nearly",
     "about": "about",
     "up_to": "up to",
+    "less_than": "less than",  # only on derived values (100% minus "more than 55%")
 }
 # Who the number is about. "none" is for numbers that are not about people
 # (maps, mines, areas, incidents); "unspecified" where the source does not say.

@@ -193,3 +193,23 @@ def test_a_metric_stated_twice_gets_two_bars_and_nothing_derived_from_it(claims)
         "Killed (1 of 2 figures stated)", "Killed (2 of 2 figures stated)"]
     assert not any(v.derived for v in meta.values), "no injured or others derived from an ambiguous killed"
     assert meta.source_line.startswith("Reported by Ministry of Foreign Affairs of Azerbaijan, via")
+
+
+def test_a_share_stated_twice_gets_two_bars_each_with_its_rest(claims):
+    rows = analysis.statement(claims, SEED)
+    twice = rows[rows.metric == "map_accuracy_pct"].copy()
+    twice["claim_id"] = "aa-2024-hajizada-91"
+    twice["value"] = 30.0
+    fig, meta = charts.map_accuracy_split(pd.concat([rows, twice]))
+    drawn = bars(fig)
+    assert drawn["aa-2024-hajizada-01~rest"] == (75.0, "///")
+    assert drawn["aa-2024-hajizada-91"] == (30.0, None) and drawn["aa-2024-hajizada-91~rest"] == (70.0, "///")
+    assert len([v for v in meta.values if not v.derived]) == 3
+
+
+def test_more_than_share_has_a_less_than_rest(claims):
+    rows = analysis.statement(claims, "az-s91-2025-04-hajizada")  # "over 55%"
+    fig, meta = charts.map_accuracy_split(rows)
+    rest = [v for v in meta.values if v.derived and "inside" in v.label]
+    assert [(v.value, v.qualifier) for v in rest] == [(45.0, "less_than")]
+    assert "less than 45% (derived)" in svg_text(fig)

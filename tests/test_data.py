@@ -443,9 +443,13 @@ def _synthetic(q_whole: str, q_killed: str) -> pd.DataFrame:
     [
         ("more_than", "exact", "more_than"),
         ("at_least", "exact", "at_least"),
-        ("exact", "more_than", "about"),
+        ("exact", "more_than", "less_than"),   # 342 - more than 65 = less than 277
+        ("exact", "at_least", "up_to"),
+        ("exact", "up_to", "at_least"),
+        ("nearly", "exact", "nearly"),
         ("about", "exact", "about"),
         ("exact", "exact", "exact"),
+        ("more_than", "more_than", "about"),  # two bounds: nothing certain either way
     ],
 )
 def test_qualifier_of_a_derived_difference(q_whole, q_killed, expected):
@@ -528,3 +532,16 @@ def test_valid_data_loads_without_importing_pandera_and_bad_data_is_reported_by_
         "assert 'pandera' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(("qualifier", "expected"), [
+    ("exact", "exact"), ("more_than", "less_than"), ("at_least", "up_to"), ("up_to", "at_least"), ("nearly", "about"),
+    ("about", "about"),
+])
+def test_the_rest_of_a_bounded_share_takes_the_flipped_bound(real_claims, qualifier, expected):
+    rows = analysis.statement(real_claims, SEED)
+    rows = rows[rows.metric == "explosions_outside_maps_pct"].copy()
+    rows["qualifier"] = rows["qualifier"].cat.set_categories(list(rows.qualifier.cat.categories)).astype(str)
+    rows.loc[:, "qualifier"] = qualifier
+    rest = analysis.derive(rows).query("derived")
+    assert list(rest.value) == [45.0] and [str(q) for q in rest.qualifier] == [expected]

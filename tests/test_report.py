@@ -211,9 +211,18 @@ def test_missing_runs_file(tmp_path, old_report, capsys):
     assert rc == 2 and "cannot read the run list" in err
 
 
+def test_run_list_that_is_not_utf8(tmp_path, old_report, capsys):
+    bad = tmp_path / "bin.yaml"
+    bad.write_bytes(b"runs:\n  - name: a\xff\n")
+    before = snapshot(old_report)
+    rc, _, err = run_main(["--runs", bad, "--figures", old_report], capsys)
+    assert rc == 2 and "bin.yaml:2: not UTF-8 text" in err
+    assert snapshot(old_report) == before
+
+
 def test_committed_run_list_is_valid():
     runs, _ = report.load_runs(config.RUNS_FILE)
-    assert {r.notebook.name for r in runs} >= {"01-chart-casualty-counts.ipynb", "02-chart-map-accuracy.ipynb"}
+    assert {r.notebook.name for r in runs} == {p.name for p in config.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb")}
     assert len({r.name for r in runs}) == len(runs)
     report.validate_parameters(runs)
 

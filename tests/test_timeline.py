@@ -110,7 +110,8 @@ def test_points_drawn_equal_the_data(claims):
         assert x == float(matplotlib.dates.date2num(expected.loc[cid, "as_of"]))
     rates = [v for v in meta.values if v.derived]
     assert rates and all(v.formula for v in rates)
-    assert "Hajizada" in meta.alt_text or "71 statements" in meta.alt_text
+    plotted = pd.concat([since, open_start])
+    assert f"{len(plotted)} stated numbers from {plotted.source_id.nunique()} statements" in meta.alt_text
 
 
 def test_rows_behind_findings_name_their_sources(claims):
