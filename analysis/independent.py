@@ -613,7 +613,7 @@ def independent_yearly_chart(
     sel = rows.attrs.get("selection") or {}
     metric = str(rows.metric.iloc[0]) if len(rows) else str(sel.get("metric", "casualties"))
     what = METRIC_LABELS.get(metric, metric)
-    title = f"{what} by mines per year, as counted by monitors, NGOs and mine-action agencies"
+    title = f"{what} by mines per year, by who counted them"
     if rows.empty:
         text = _selection_text(rows)
         msg = (f"No calendar-year figures ({_metric_text(metric)}) found for this selection"

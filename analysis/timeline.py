@@ -176,6 +176,7 @@ def casualties_timeline(
                                         qualifier="about" if r.approximate else "exact", derived=True,
                                         claim_ids=tuple(r.claim_ids), formula=r.formula, period="implied rate"))
             ax2.axhline(0, color="black", lw=0.8)
+            ax2.margins(y=0.25)  # room for the "went down" labels under negative bars
         else:
             ax2.text(0.5, 0.5, "Not enough statements far enough apart to derive a rate.", transform=ax2.transAxes,
                      ha="center", va="center")
