@@ -1,4 +1,4 @@
-"""Shared fixtures: a private copy of the committed data files, and the real claims loaded once."""
+"""Shared fixtures: a private copy of the committed data files, the real claims loaded once, closing figures."""
 
 from __future__ import annotations
 
@@ -28,3 +28,13 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def real_claims():
     """load_claims() of the committed data. Shared: do not modify it in a test."""
     return analysis.load_claims(REAL_DATA)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Charts made in a test are closed after it (pyplot keeps every open figure alive)."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:  # never import plotting just to close nothing
+        sys.modules["matplotlib.pyplot"].close("all")
