@@ -188,6 +188,9 @@ def official(rows: list[dict]) -> tuple[list[dict], list[dict]]:
             metric, group = OFFICIAL_METRICS.get(r["metric"], (r["metric"], None))
             group = group or GROUPS[r["group"]]
             start, end, notes = period(r["period_start"], r["period_end"], sd if len(sd) == 7 else None)
+            if not start and r["period_label"] in PERIOD_START_FROM_LABEL:
+                start, why = PERIOD_START_FROM_LABEL[r["period_label"]]
+                notes.append(why)
             if end and end == late and early == late:
                 end = ""
             claims.append(dict(claim_id=f"{sid}-{i:02d}", source_id=sid, metric=metric,
@@ -206,11 +209,22 @@ UNDATED = {  # url -> (earliest, latest, why); windows from the researchers' not
     "https://www.meydan.tv/en/article/caspian-defense-studies-institute-more-than-2000-injured-or-dead-in-karabakh-war/?/ref=redirect": ("2016-05-12", "2016-05-31", "undated article, about May 2016; its period ends 2016-05-12"),
     "https://aze.media/5479-2/": ("2021-04-01", "2026-11-28", "undated article published after March 2021; latest = the date this dataset was built"),
 }
+# A blank period start that the source's own words pin down: the Second Karabakh War began
+# on 27 Sep 2020. Left blank, these would sit in the "since 1991" series they are not part of.
+PERIOD_START_FROM_LABEL = {
+    "as worded: 'since the beginning of the second Garabagh War'": (
+        "2020-09-27", "the source counts from the start of the Second Karabakh War (27 Sep 2020); "
+                      "the researched table left the start blank"),
+}
+
 # notes of our own on single pages, where the researchers flagged something a reader must know
 PAGE_NOTES = {
     "https://en.trend.az/azerbaijan/society/3857417.html": (
-        "casualties|killed", "same numbers as the Foreign Ministry's of January 2024 (342, 65): may relay them"),
+        "casualties|killed", "same numbers as the Foreign Ministry's of January 2024 (342, 65); the researchers "
+                            "judge it likely relays them, so it is marked as relaying an official figure"),
 }
+LIKELY_RELAYS = {("https://en.trend.az/azerbaijan/society/3857417.html", "casualties"),
+                 ("https://en.trend.az/azerbaijan/society/3857417.html", "killed")}
 RELAYS_OFFICIAL = re.compile(r"Azerbaijan MFA|National Security Service|relayed by|as stated by Azerbaijani MFA|citing official sources", re.I)
 
 
@@ -251,6 +265,8 @@ def independent(rows: list[dict]) -> tuple[list[dict], list[dict]]:
                 notes.append("announced, not yet handed over on the statement's date")
             if q.startswith("range"):
                 notes.append("one end of a range the source gives")
+            if q == "partial year":
+                notes.append("a count for part of the year (year to date), not the whole year")
             page_metrics, page_note = PAGE_NOTES.get(url, ("", ""))
             if r["metric"] in page_metrics.split("|"):
                 notes.append(page_note)
@@ -261,7 +277,8 @@ def independent(rows: list[dict]) -> tuple[list[dict], list[dict]]:
                                value=clean_value(r["value"]), qualifier=qualifier(r["qualifier"]),
                                qualifier_as_stated=r["qualifier"], group=group, area=r["area"],
                                collected_by=r["collected_by"],
-                               relays_official=str(bool(RELAYS_OFFICIAL.search(r["collected_by"] + " " + r["qualifier"]))).lower(),
+                               relays_official=str(bool(RELAYS_OFFICIAL.search(r["collected_by"] + " " + r["qualifier"]))
+                                                   or (url, r["metric"]) in LIKELY_RELAYS).lower(),
                                period_start=r["period_start"], period_end=end,
                                period_label=r["period_label"], note="; ".join(notes)))
     return sources, claims
