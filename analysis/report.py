@@ -530,6 +530,13 @@ class Executor:
         self.log = log
         self._export_lock = threading.Lock()
 
+    def warm_up(self) -> None:
+        """Export an empty notebook once, so the first real export finds nbconvert ready."""
+        import nbformat
+
+        with self._export_lock, contextlib.suppress(Exception):
+            export_html(nbformat.writes(nbformat.v4.new_notebook()), "warm-up")
+
     def replacements(self, run: Run) -> list[tuple[str, str]]:
         """Staging path -> the report's path, repo root -> relative, both relative to the kernel's cwd.
 
@@ -1119,6 +1126,9 @@ def _locked(args, runs, figures, inputs, only, validate, err, use_bar, t_start, 
         pool = ThreadPoolExecutor(max_workers=min(args.jobs, len(to_run)), thread_name_prefix="report")
         try:
             futures = [pool.submit(executor, run) for run in to_run]
+            # nbconvert's first export loads and compiles its templates (~1.7 s here): do it while
+            # the kernels start and run, instead of after the first notebook finishes
+            threading.Thread(target=executor.warm_up, name="report-warm-up", daemon=True).start()
             for fut in as_completed(futures):
                 outcome = fut.result()
                 outcomes.append(outcome)

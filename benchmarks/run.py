@@ -83,7 +83,8 @@ def synthetic(n: int, dest: Path) -> Path:
         for r in sources:
             out_s.append(r | {"source_id": f"{r['source_id']}-x{k}"})
         for r in claims:
-            out_c.append(r | {"claim_id": f"{r['claim_id']}-x{k}", "source_id": f"{r['source_id']}-x{k}"})
+            sid = f"{r['source_id']}-x{k}"  # claim ids keep the form <source_id>-NN
+            out_c.append(r | {"claim_id": sid + r["claim_id"][len(r["source_id"]):], "source_id": sid})
         k += 1
     for name, rows in (("sources.csv", out_s), ("claims.csv", out_c[:n])):
         with open(dest / name, "w", encoding="utf-8", newline="") as f:
