@@ -498,7 +498,16 @@ def load_claims(data_dir: str | Path | None = None) -> pd.DataFrame:
     claims["metric"] = claims["metric"].astype(pd.CategoricalDtype(ds.metrics.metric.tolist()))
     for col, dtype in CLAIM_CATEGORIES.items():
         claims[col] = claims[col].astype(dtype)
-    return claims
+    return order_columns(claims)
+
+
+def order_columns(claims: pd.DataFrame) -> pd.DataFrame:
+    """The column order of load_claims: what a printed frame shows first (left) and last
+    (right) is the number, its qualifier and metric, and who said it."""
+    first = ["value", "qualifier", "metric", "group", "period_start"]
+    last = ["date_latest", "speaker"]
+    middle = [c for c in claims.columns if c not in first + last]
+    return claims[first + middle + last]
 
 
 def statement(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:

@@ -289,6 +289,9 @@ def main(src: Path, out: Path) -> None:
         with open(src / name, newline="", encoding="utf-8") as f:
             return list(csv.DictReader(f))
     s1, c1 = official(read("az_official_statements.csv"))
+    # the seed article first: the project starts from it, and a printed frame shows it
+    s1.sort(key=lambda r: r["source_id"] != SEED_ID)
+    c1.sort(key=lambda r: r["source_id"] != SEED_ID)
     s2, c2 = independent(read("independent_sources.csv"))
     for name, rows in (("sources.csv", s1 + s2), ("claims.csv", c1 + c2)):
         with open(out / name, "w", newline="", encoding="utf-8") as f:

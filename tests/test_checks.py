@@ -9,7 +9,7 @@ import pytest
 
 from analysis import derive
 from analysis.checks import COLUMNS, KINDS, find_inconsistencies, findings_table
-from analysis.data import CLAIM_CATEGORIES
+from analysis.data import CLAIM_CATEGORIES, order_columns
 
 METRICS = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "metrics.csv")
 OFFICIAL_AREA = "Azerbaijan (official statement; scope not stated)"
@@ -70,7 +70,7 @@ def make_claims(rows: list[dict]) -> pd.DataFrame:
     df["metric"] = df["metric"].astype(pd.CategoricalDtype(METRICS.metric.tolist()))
     for col, dtype in CLAIM_CATEGORIES.items():
         df[col] = df[col].astype(dtype)
-    return df
+    return order_columns(df)
 
 
 def run(rows: list[dict], **kw) -> pd.DataFrame:

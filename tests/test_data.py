@@ -281,9 +281,10 @@ def test_nul_byte_is_rejected_on_its_line(data_dir):
 @pytest.mark.parametrize("load", [analysis.validate, analysis.load_claims], ids=["validate", "load_claims"])
 def test_every_problem_is_reported_in_one_error_sorted_by_file_row_column(data_dir, load):
     claims, sources, metrics = (data_dir / n for n in ("claims.csv", "sources.csv", "metrics.csv"))
-    late = set_cell(claims, f"{SEED}-05", "value", "abc")
-    set_cell(claims, f"{SEED}-05", "metric", "killd")  # same row, earlier column
-    early = set_cell(claims, "az-s02-2021-02-pgo-01", "area", "")
+    late = set_cell(claims, "az-s02-2021-02-pgo-01", "value", "abc")
+    set_cell(claims, "az-s02-2021-02-pgo-01", "metric", "killd")  # same row, earlier column
+    early = set_cell(claims, f"{SEED}-05", "area", "")  # the seed's rows come first in the file
+    assert early < late
     src = set_cell(sources, SEED, "source_kind", "statement")
     met = set_cell(metrics, "killed", "unit", "persons")
     problems = load_fails(data_dir, load)
