@@ -87,3 +87,12 @@ def test_committed_report_is_byte_identical_to_a_fresh_offline_regeneration(tmp_
     assert sorted(fresh) == sorted(old), "the committed report lists other files: run `make report` and commit"
     stale = [name for name in fresh if fresh[name] != old[name]]
     assert stale == [], f"stale or non-deterministic files (run `make report` and commit): {stale}"
+
+
+def test_report_pages_show_whole_tables():
+    """pandas cuts long cells and rows with '...' unless told not to: the report must not."""
+    pages = sorted((ROOT / "figures").glob("*.html"))
+    assert len(pages) >= 6
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "...</td>" not in text and "<th>...</th>" not in text, page.name
