@@ -70,6 +70,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from .data import count_dates
 from .vocab import QUALIFIER_WORDS, WAR_END
 
 KINDS = (
@@ -187,10 +188,9 @@ def _prepare(claims: pd.DataFrame, approx_tol: float) -> pd.DataFrame:
     for col in ("collected_by", "area"):  # key columns: no missing values, so groupby keeps them
         p[col] = p[col].astype(object).where(p[col].notna(), "").astype(str)
     p["lo"], p["hi"] = _bounds(p["value"], p["qualifier"], approx_tol)
-    asof_start = p["period_end"].fillna(p["date_earliest"])
-    asof_end = p["period_end"].fillna(p["date_latest"])
-    p["w0"] = _days(asof_start)
-    p["w1"] = _days(asof_end)
+    when = count_dates(p)
+    p["w0"] = _days(when.as_of_earliest)
+    p["w1"] = _days(when.as_of_latest)
     p["_id"] = np.arange(len(p))
     return p
 

@@ -510,6 +510,21 @@ def order_columns(claims: pd.DataFrame) -> pd.DataFrame:
     return claims[first + middle + last]
 
 
+def count_dates(claims: pd.DataFrame) -> pd.DataFrame:
+    """When each count stands: ``as_of``, ``as_of_earliest``, ``as_of_latest``.
+
+    The period's end when the source gives one (a 2023 statement can quote a count to
+    Dec 2021), else the statement's date window (its midpoint, first and last day). Used
+    wherever counts are put in time order: the timeline, the independent comparison, the checks.
+    """
+    given = claims.period_end.notna()
+    return pd.DataFrame({
+        "as_of": claims.period_end.where(given, claims.date_mid),
+        "as_of_earliest": claims.period_end.where(given, claims.date_earliest),
+        "as_of_latest": claims.period_end.where(given, claims.date_latest),
+    }, index=claims.index)
+
+
 def statement(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
     """The claims of one source (statement). Raises KeyError naming close matches."""
     rows = claims[claims.source_id == source_id]

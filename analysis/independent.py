@@ -58,6 +58,7 @@ from .charts import (
     fmt_window,
     source_line,
 )
+from .data import count_dates
 from .data import series as official_series
 from .timeline import MARKER_MEANING, MARKERS
 from .vocab import WAR_END
@@ -330,11 +331,9 @@ def official_vs_independent(
     _check_metric(claims, metric)
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     off = official_series(claims, metric, group=group)
-    dated = off.period_end.notna()
+    when = count_dates(off)
     off = off.assign(panel="cumulative", role="official", series=OFFICIAL_LABEL,
-                     x=off.period_end.where(dated, off.date_mid),
-                     x_start=off.period_end.where(dated, off.date_earliest),
-                     x_end=off.period_end.where(dated, off.date_latest))
+                     x=when.as_of, x_start=when.as_of_earliest, x_end=when.as_of_latest)
     other = claims[(claims.source_kind != "official_statement") & (claims.metric == metric) & (claims.group == group)
                    & claims.period_start.notna()]
     cumulative = other.period_start == pd.Timestamp(WAR_END)

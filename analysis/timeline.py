@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 
 from . import charts
 from .charts import OKABE_ITO, ChartMeta, DrawnValue, fmt_value, fmt_window
+from .data import count_dates
 from .vocab import WAR_END
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -62,13 +63,7 @@ def official_series(
         sel = sel[sel.date_latest >= pd.Timestamp(start)]
     if end:
         sel = sel[sel.date_earliest <= pd.Timestamp(end)]
-    sel = sel.copy()
-    # A cumulative count is "as of" the end of its period: the period_end when the source
-    # gives one (a 2023 statement can quote a count to Dec 2021), else the statement's window.
-    given = sel.period_end.notna()
-    sel["as_of"] = sel.period_end.where(given, sel.date_mid)
-    sel["as_of_earliest"] = sel.period_end.where(given, sel.date_earliest)
-    sel["as_of_latest"] = sel.period_end.where(given, sel.date_latest)
+    sel = pd.concat([sel, count_dates(sel)], axis=1)
     return sel.sort_values(["metric", "as_of", "claim_id"]).reset_index(drop=True)
 
 
@@ -231,10 +226,6 @@ def _alt_summary(s: pd.DataFrame, what: str) -> str:
                      f"({last.speaker}, {fmt_window(last.date_earliest, last.date_latest)}).")
     return " ".join(parts)
 
-
-def line_gaps(values: Sequence[float]) -> int:
-    """How many NaN breaks a plotted line has (used by tests of gap drawing)."""
-    return int(np.isnan(np.asarray(values, dtype=float)).sum())
 
 
 def rows_behind(findings: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
