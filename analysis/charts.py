@@ -32,7 +32,8 @@ import seaborn as sns  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from .derive import SHARE_PARTS, derive  # noqa: E402
-from .vocab import QUALIFIER_WORDS, WAR_END  # noqa: E402
+from .text import fmt_day, fmt_number, fmt_period, fmt_value, fmt_window  # noqa: E402
+from .vocab import QUALIFIER_WORDS  # noqa: E402
 
 FORMATS = ("png", "svg", "pdf")
 THEMES = ("paper", "notebook", "talk", "poster")
@@ -88,42 +89,6 @@ class ChartError(ValueError):
 
 
 # ---------------------------------------------------------------- text helpers
-
-
-def fmt_number(v: float, unit: str = "") -> str:
-    s = f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
-    return f"{s}%" if unit == "percent" else s
-
-
-def fmt_value(v: float, qualifier: str, unit: str = "") -> str:
-    """'more than 3,400', 'nearly 55%', '342'."""
-    word = QUALIFIER_WORDS.get(str(qualifier), "")
-    return f"{word} {fmt_number(v, unit)}".strip()
-
-
-def fmt_day(ts: pd.Timestamp) -> str:
-    return f"{ts.day} {ts:%b %Y}"
-
-
-def fmt_window(earliest: pd.Timestamp, latest: pd.Timestamp, inferred: bool = False) -> str:
-    """'12 Dec 2024'; 'Feb 2021' for a whole month; '21 Jan-12 Feb 2024 (date inferred)'."""
-    if earliest == latest:
-        text = fmt_day(earliest)
-    elif earliest.day == 1 and latest == earliest + pd.offsets.MonthEnd(0):
-        text = f"{earliest:%b %Y}"
-    elif earliest.year == latest.year:
-        text = f"{earliest.day} {earliest:%b}-{fmt_day(latest)}"
-    else:
-        text = f"{fmt_day(earliest)}-{fmt_day(latest)}"
-    return text + (" (date inferred)" if inferred else "")
-
-
-def fmt_period(start, end) -> str:
-    """What a number covers: 'since 10 Nov 2020, to 12 Dec 2024' or 'open start, to ...'."""
-    to = f"to {fmt_day(end)}" if pd.notna(end) else "to the statement's date"
-    if pd.isna(start):
-        return f"no start date given, {to}"
-    return f"since {fmt_day(start)}, {to}"
 
 
 def source_line(rows: pd.DataFrame) -> str:
@@ -482,6 +447,7 @@ def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", the
 
 
 __all__ = [
-    "FORMATS", "THEMES", "ChartError", "ChartMeta", "DrawnValue", "casualty_counts", "fmt_period", "fmt_value",
-    "fmt_window", "map_accuracy_split", "save_figure", "source_line", "WAR_END",
+    "FORMATS", "THEMES", "ChartError", "ChartMeta", "DrawnValue", "casualty_counts", "fmt_day", "fmt_number",
+    "fmt_period", "fmt_value", "fmt_window", "map_accuracy_split", "save_figure", "show", "source_line",
+    "statement_table",
 ]

@@ -71,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from .data import count_dates
+from .text import fmt_day, fmt_number, fmt_window
 from .vocab import QUALIFIER_WORDS, WAR_END
 
 KINDS = (
@@ -202,24 +203,10 @@ def _series_id(p: pd.DataFrame, keys=SERIES_KEYS) -> np.ndarray:
 # ---------------------------------------------------------------- wording
 
 
-def _num(v: float) -> str:
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
-
-
-def _date(ts) -> str:
-    return f"{ts.day} {ts:%b %Y}"
-
-
-def _window(a, b) -> str:
-    """'12 Sep 2023', '1-30 Nov 2023', '21 Jan-12 Feb 2024', '1 Dec 2023-5 Jan 2024'."""
-    a, b = pd.Timestamp(a), pd.Timestamp(b)
-    if a == b:
-        return _date(a)
-    if a.year == b.year and a.month == b.month:
-        return f"{a.day}-{b.day} {b:%b %Y}"
-    if a.year == b.year:
-        return f"{a.day} {a:%b}-{b.day} {b:%b %Y}"
-    return f"{_date(a)}-{_date(b)}"
+# the shared wording (analysis.text), under the short names this module uses
+_num = fmt_number
+_date = fmt_day
+_window = fmt_window
 
 
 _TRAILING_PARENS = re.compile(r"\s*\([^)]*\)\s*$")
