@@ -402,16 +402,14 @@ def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", the
     reported = d[~d.derived].copy()
     reported["order"] = reported.metric.astype(str).map({m: i for i, m in enumerate(SHARE_PARTS)})
     reported = reported.sort_values(["order", "claim_id"])
-    rests = d[d.derived].set_index("claim_id")
+    rests = {r.claim_id: r for _, r in d[d.derived].iterrows()}
     labels = []
     ctx, style = _style(theme)
     with ctx, style:
         fig, ax = plt.subplots(figsize=(9, 1.4 + 1.1 * len(reported) + 1.4))
         for i, (_, rep) in enumerate(reported.iterrows()):
             metric = str(rep.metric)
-            rest = rests.loc[f"{rep.claim_id}~rest"]
-            rest = rest.copy()
-            rest["claim_id"] = f"{rep.claim_id}~rest"
+            rest = rests[f"{rep.claim_id}~rest"]
             for row, left, colour in ((rep, 0.0, reported_colour), (rest, float(rep.value), rest_colour)):
                 _bar(ax, i, left, row.value, colour, bool(row.derived), gid=row.claim_id, height=0.55)
                 text = f"{row.part}\n{fmt_value(row.value, row.qualifier, 'percent')}"
