@@ -663,6 +663,20 @@ def _map_strings(obj: Any, fn: Callable[[str], str]) -> Any:
     return obj
 
 
+def _coalesce_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) outputs: the kernel may deliver one print() as one
+    message or as two ("text", then "\\n") from run to run, which would change the bytes."""
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream"
+                and prev.get("name") == out.get("name")):
+            prev["text"] = "".join(prev["text"]) + "".join(out["text"])
+        else:
+            merged.append(out)
+    return merged
+
+
 def normalise_notebook(text: str, replacements: list[tuple[str, str]]) -> str:
     """An executed notebook as stable text: no timing or path metadata, fixed ids, stable paths."""
     import nbformat
@@ -688,6 +702,8 @@ def normalise_notebook(text: str, replacements: list[tuple[str, str]]) -> str:
                 cell.id = INJECTED_ID
         elif has_ids and not cell.get("id"):
             cell.id = f"cell-{i}"
+        if cell.get("outputs"):
+            cell.outputs = _coalesce_streams(cell.outputs)
         for out in cell.get("outputs", []):
             if "text" in out:
                 out.text = fix(out.text)

@@ -629,3 +629,19 @@ def test_kernel_start_failure_is_retried(base, fig, tmp_path, capsys):
     rc, out, _ = run_main(["--runs", write_runs(tmp_path, changed), "--figures", fig], capsys, execute=flaky)
     assert rc == 0, out
     assert len(calls) == 2 and "retry tiny (kernel did not start: TimeoutError" in out and "ok tiny " in out
+
+
+def test_a_print_split_into_two_stream_messages_normalises_like_one():
+    import nbformat
+
+    def executed(chunks):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('30 findings')")])
+        nb.cells[0].id = "only-cell"
+        nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in chunks]
+        return nbformat.writes(nb)
+
+    whole = report.normalise_notebook(executed(["30 findings\n"]), [])
+    split = report.normalise_notebook(executed(["30 findings", "\n"]), [])
+    assert split == whole
+    other = report.normalise_notebook(executed(["30 findings", "\n", "more\n"]), [])
+    assert '"30 findings\\nmore\\n"' in other.replace('",\n      "', "")
