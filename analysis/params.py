@@ -1,194 +1,599 @@
-"""Validate notebook parameters with argparse-grade messages.
+"""Notebook parameters: declared once per notebook, checked the same way in the kernel and by the runner.
 
-The cell after a notebook's ``parameters`` cell calls :func:`validate` with the notebook's
-namespace and a spec per parameter. It checks every parameter (type, allowed values, the
-statement exists and has the metrics the notebook needs) and also catches names that the
-notebook does not know (papermill injects a misspelled ``-p sourc_id x`` as a new variable
-and only warns), then raises one `ParameterError` listing every problem and what is allowed.
+Each notebook has one pydantic model (`analysis.notebook_params`), a subclass of
+:class:`NotebookParams`. The model is the declaration: the notebook's ``parameters`` cell is
+written from it (``python -m analysis.params`` rewrites the cells, a test checks they match),
+the cell after it calls ``Model.from_namespace(globals())``, and the report runner calls
+:func:`check_run` on a run's parameters before any kernel starts. Both give the same messages
+(``name: what is wrong (did you mean ...? allowed: ...)``).
+
+Rerunning in one kernel: only names that papermill injected (its ``# Parameters`` cell) or that
+the parameters cell itself assigns are candidates for "unknown parameter"; variables the notebook
+creates later (lists of saved files, frames) are never mistaken for parameters, so Run All works
+any number of times, after edits and after reopening a notebook with a live kernel.
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
-from dataclasses import dataclass, field
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal, get_args, get_origin
 
-import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .data import DataError, load_claims
+from . import config
 
-# names IPython puts in every user namespace; never parameters
-_IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
+FORMATS = ("png", "svg", "pdf")
+THEMES = ("paper", "notebook", "talk", "poster")
+PAPERMILL_HEADER = "# Parameters"  # the first line of the cell papermill injects
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class ParameterError(ValueError):
-    """One or more notebook parameters are wrong; the message lists each and what is allowed."""
+    """One or more notebook parameters are wrong.
 
-
-@dataclass
-class Spec:
-    """What one parameter may be.
-
-    ``kind``: str, int, float, bool, list_of_str, statement, data_dir, output_dir, date.
-    ``choices_from``: a claims column whose values are the allowed ones (checked once the
-    data is loaded), e.g. ``"speaker"``.
+    ``str(error)`` (what papermill and the report's FAILED line show) leads with the first
+    problem and lists all of them. In Jupyter the error renders as that short message alone,
+    once, without a traceback through this module (IPython's ``_render_traceback_``).
     """
 
-    kind: str
-    choices: tuple | None = None
-    choices_from: str | None = None
-    minimum: int | None = None
-    maximum: int | None = None
-    needs: tuple[str, ...] = ()  # for a statement: metrics it must report (any one of each tuple entry)
-    optional: bool = False  # an empty value is allowed
+    def __init__(self, problems: list[str], hint: str = ""):
+        self.problems = list(problems)
+        self.hint = hint
+        more = f" (and {len(problems) - 1} more below)" if len(problems) > 1 else ""
+        super().__init__(problems[0].splitlines()[0] + more + "\n" + "\n".join(f"  {p}" for p in problems))
+
+    def _render_traceback_(self) -> list[str]:
+        red, bold, reset = "\x1b[31m", "\x1b[1m", "\x1b[0m"
+        n = len(self.problems)
+        lines = [f"{red}{bold}ParameterError{reset}: {n} problem{'s' if n > 1 else ''} with the parameters "
+                 "(fix the parameters cell and run again)"]
+        lines += [f"  {line}" for p in self.problems for line in p.splitlines()]
+        if self.hint:
+            lines += [""] + self.hint.splitlines()
+        return lines
 
 
-@dataclass
-class Params:
-    values: dict[str, Any]
-    claims: pd.DataFrame | None = None
-    data_dir: Path | None = None
-    output_dir: Path | None = None
-    notes: list[str] = field(default_factory=list)
+# ------------------------------------------------------------------ markers a field can carry
+
+
+@dataclass(frozen=True)
+class Statement:
+    """The value names a statement (a ``source_id``) that reports each of ``needs``.
+
+    ``'a|b'`` in needs means either metric. ``empty`` says what an empty value means (for
+    the help comment); None means an empty value is not allowed.
+    """
+
+    needs: tuple[str, ...] = ()
+    empty: str | None = None
+
+
+@dataclass(frozen=True)
+class ValuesFrom:
+    """Each item of a list is a value of this claims column (e.g. ``speaker``)."""
+
+    column: str
+
+
+@dataclass(frozen=True)
+class IsoDate:
+    """A YYYY-MM-DD date, or empty for no limit."""
+
+
+def _is_date(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        return bool(_DATE.fullmatch(text)) and dt.date.fromisoformat(text) is not None
+    except ValueError:
+        return False
+
+
+def _marker(field, kind):
+    return next((m for m in field.metadata if isinstance(m, kind)), None)
+
+
+# ------------------------------------------------------------------ messages
+
+
+def did_you_mean(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) -> str:
+    """``"did you mean 'x'? "`` for the closest of ``choices``, or ``""`` when none is close."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=n, cutoff=cutoff)
+    return f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+
+
+def _type_name(annotation) -> str:
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return type(get_args(annotation)[0]).__name__
+    if origin is not None:
+        return origin.__name__
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _problem(model: type[BaseModel], err: dict) -> str:
+    """One pydantic error in this project's words."""
+    loc, kind, value = err["loc"], err["type"], err.get("input")
+    name = str(loc[0]) if loc else ""
+    field = model.model_fields.get(name)
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return f"{name}: missing (the parameters cell must define it)"
+    if kind == "extra_forbidden":
+        return f"{name}: unknown parameter ({did_you_mean(name, model.model_fields)}allowed: {', '.join(model.model_fields)})"
+    if kind == "literal_error":
+        allowed = [a.strip("'") for a in re.findall(r"'[^']*'", ctx.get("expected", ""))]
+        if len(loc) > 1:  # an item of a list
+            return f"{name}: unknown value(s) {value!r} (allowed: {', '.join(allowed)})"
+        return f"{name}: unknown value {value!r} ({did_you_mean(value, allowed)}allowed: {', '.join(allowed)})"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        lo, hi = _bounds(field)
+        return f"{name}: {value} is out of range (allowed: {lo}..{hi})"
+    if kind == "too_short":
+        return f"{name}: empty (allowed: one or more of {', '.join(_choices(field) or ())})"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if len(loc) > 1 and field is not None:
+        return f"{name}: expected a list of strings, got {field and value!r}"
+    want = _type_name(field.annotation) if field is not None else kind
+    if kind.startswith("int") or kind.startswith("float"):
+        lo, hi = _bounds(field)
+        if isinstance(value, bool) and lo is not None:
+            return f"{name}: expected a whole number, got {value!r} (allowed: {lo}..{hi})"
+    return f"{name}: expected {want}, got {type(value).__name__} {value!r}"
+
+
+def _bounds(field) -> tuple[Any, Any]:
+    lo = next((m.ge for m in field.metadata if hasattr(m, "ge")), None) if field else None
+    hi = next((m.le for m in field.metadata if hasattr(m, "le")), None) if field else None
+    return lo, hi
+
+
+def _choices(field) -> tuple | None:
+    ann = field.annotation
+    if get_origin(ann) is list:
+        ann = get_args(ann)[0]
+    return get_args(ann) if get_origin(ann) is Literal else None
+
+
+# ------------------------------------------------------------------ the base model
+
+
+class NotebookParams(BaseModel):
+    """Parameters every notebook has. Subclasses add their own fields and name their notebook.
+
+    Field order in the parameters cell: the subclass's own fields first, then these.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, validate_default=True)
+    notebook: ClassVar[str] = ""
+    key_fields: ClassVar[tuple[str, ...]] = ()  # shown first, without name=, in the output folder name
+    registry: ClassVar[dict[str, type[NotebookParams]]] = {}
+
+    data_dir: str = Field("", description="folder holding metrics.csv, sources.csv, claims.csv; empty means the "
+                                          "data/ folder of this package")
+    output_dir: str = Field("", description="folder the charts are saved to, created if missing; empty means "
+                                            "output/<notebook>/<parameters>/ under notebooks/")
+    formats: list[Literal["png", "svg", "pdf"]] = Field(["png", "svg", "pdf"], min_length=1,
+                                                        description="file formats to save: any of png, svg, pdf")
+    dpi: int = Field(150, ge=50, le=600, description="resolution of the PNG, 50-600")
+    theme: Literal["paper", "notebook", "talk", "poster"] = Field(
+        "paper", description="seaborn context for text size: paper, notebook, talk or poster")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "notebook" in cls.__dict__ and cls.notebook:  # declared here, not inherited
+            NotebookParams.registry[cls.notebook] = cls
+
+    # ---------------------------------------------------------- declaration -> parameters cell
+
+    @classmethod
+    def cell_order(cls) -> list[str]:
+        own = [n for n in cls.model_fields if n not in NotebookParams.model_fields]
+        return own + list(NotebookParams.model_fields)
+
+    @classmethod
+    def parameters_cell(cls) -> str:
+        """The source of the notebook's ``parameters`` cell: ``name: type = default  # help`` lines."""
+        lines = []
+        for name in cls.cell_order():
+            f = cls.model_fields[name]
+            default = f.get_default(call_default_factory=True)
+            lines.append(f"{name}: {_type_name(f.annotation)} = {_literal(default)}  # {f.description}")
+        return "\n".join(lines)
+
+    # ---------------------------------------------------------- checking
+
+    @classmethod
+    def problems(cls, values: dict[str, Any], base_dir: Path | None = None) -> tuple[list[str], Any]:
+        """Every problem with ``values`` (types, ranges, choices, then the data), and the data loaded.
+
+        ``base_dir`` is what a relative ``data_dir`` is relative to (the kernel's working folder).
+        """
+        try:
+            model = cls.model_validate(values)
+        except ValidationError as e:
+            return [_problem(cls, err) for err in e.errors(include_url=False)], None
+        problems = model.value_problems()
+        if problems:
+            return problems, None
+        return model._data_problems(base_dir)
+
+    def value_problems(self) -> list[str]:
+        """Checks of values that types cannot express (dates; subclasses add cross-field rules)."""
+        out = []
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            if _marker(field, IsoDate) and value and not _is_date(value):
+                out.append(f"{name}: {value!r} is not a date (allowed: YYYY-MM-DD, or empty for no limit)")
+        return out
+
+    def _data_problems(self, base_dir: Path | None) -> tuple[list[str], Any]:
+        from .data import DataError
+
+        path = None
+        if self.data_dir:
+            path = Path(self.data_dir)
+            if base_dir is not None and not path.is_absolute():
+                path = base_dir / path
+            if not path.is_dir():
+                return [f"data_dir: {self.data_dir!r} is not a folder (allowed: empty for the package's data/, "
+                        "or a folder holding metrics.csv, sources.csv, claims.csv)"], None
+        try:
+            claims = load_cached(path)
+        except DataError as e:
+            return ["data_dir: the data does not validate:\n" + "\n".join(e.problems)], None
+        problems = []
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            if (st := _marker(field, Statement)) and (value or st.empty is None):
+                problems += _statement_problems(name, value, st, claims)
+            elif (vf := _marker(field, ValuesFrom)) and value:
+                allowed = sorted(set(claims[vf.column].dropna().astype(str)) - {""})
+                problems += [f"{name}: unknown value {v!r} ({did_you_mean(v, allowed)}allowed: {', '.join(allowed)})"
+                             for v in value if v not in allowed]
+        return problems, claims
+
+    @classmethod
+    def from_namespace(cls, namespace: dict) -> Resolved:
+        """For the notebook's validation cell: ``p = Model.from_namespace(globals())``.
+
+        Raises ParameterError listing every problem; otherwise returns the values, the claims
+        (loaded once per kernel while the files are unchanged) and the output folder.
+        """
+        import pandas as pd
+
+        pd.set_option("display.max_colwidth", None)  # tables show whole explanations, formulas and urls
+        pd.set_option("display.max_rows", 500)  # and every row
+        values = {name: namespace[name] for name in cls.model_fields if name in namespace}
+        problems = [f"{name}: missing (the parameters cell must define it)"
+                    for name in cls.model_fields if name not in namespace]
+        for name in assigned_names(namespace.get("In"), cls.model_fields):
+            if name not in cls.model_fields:
+                problems.append(f"{name}: unknown parameter ({did_you_mean(name, cls.model_fields)}"
+                                f"allowed: {', '.join(cls.cell_order())})")
+        found, claims = cls.problems(values)
+        problems += found
+        if problems:
+            raise ParameterError(problems, hint=cls._hint(problems, claims))
+        return Resolved(cls.model_validate(values), claims)
+
+    @classmethod
+    def _hint(cls, problems: list[str], claims) -> str:
+        statement_fields = [n for n, f in cls.model_fields.items() if _marker(f, Statement)]
+        if claims is None and any(p.split(":")[0] in statement_fields for p in problems):
+            try:
+                claims = load_cached(None)
+            except Exception:  # noqa: BLE001 - a hint must never hide the real problem
+                return ""
+        for name in statement_fields:
+            if any(p.startswith(f"{name}:") for p in problems) and claims is not None:
+                table = choices(claims, _marker(cls.model_fields[name], Statement).needs)
+                head = table.head(12).to_string(index=False, max_colwidth=40)
+                return (f"{len(table)} statements have what {name} needs; the latest {min(12, len(table))}:\n"
+                        f"{head}\nAll of them: analysis.params.choices(claims, {cls.__name__}) or the table "
+                        "under the validation cell after a good run.")
+        return ""
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    return repr(value)
+
+
+class Resolved:
+    """A notebook's checked parameters with what they resolve to: ``p.source_id`` (an empty
+    statement resolved to the dataset's default), ``p.claims``, ``p.output_dir`` (a Path),
+    ``p.data_dir`` (a Path, or None for the package's data/)."""
+
+    def __init__(self, params: NotebookParams, claims):
+        self.params = params
+        self.claims = claims
+        self.data_dir = Path(params.data_dir) if params.data_dir else None
+        self.values = params.model_dump()
+        for name, field in type(params).model_fields.items():
+            st = _marker(field, Statement)
+            if st is not None and st.empty == DEFAULT_STATEMENT and not self.values[name]:
+                self.values[name] = default_statement(claims, st.needs)
+        self.output_dir = Path(params.output_dir) if params.output_dir else output_folder(params, self.values)
 
     def __getattr__(self, name):
+        values = self.__dict__.get("values", {})
+        if name in values:
+            return values[name]
+        raise AttributeError(name)
+
+    def choices(self, limit: int | None = None, name: str | None = None):
+        """The statements this notebook can chart (those with what its statement field needs),
+        latest first, the chosen one marked; ``limit`` keeps the latest few and the chosen one."""
+        fields = type(self.params).model_fields
+        name = name or next(n for n, f in fields.items() if _marker(f, Statement))
+        table = choices(self.claims, _marker(fields[name], Statement).needs, chosen=self.values[name])
+        if limit is not None:
+            table = table[(table.index < limit) | (table.chosen != "")]
+        return table
+
+
+DEFAULT_STATEMENT = "the dataset's default statement"
+
+
+def default_statement(claims, needs: tuple[str, ...]) -> str:
+    """The statement a notebook charts when none is given: the latest that has what it needs."""
+    table = choices(claims, needs, official_first=True)
+    if table.empty:
+        raise ParameterError([f"no statement in the data reports {' and '.join(n.replace('|', ' or ') for n in needs)}"
+                              " (allowed: a data folder with at least one such statement)"])
+    return str(table.source_id.iloc[0])
+
+
+def output_folder(params: NotebookParams, values: dict[str, Any]) -> Path:
+    """``notebooks/output/<notebook>/<parameters>/``: one folder per set of parameters, so exploring
+    never overwrites an earlier run's charts. Named by the key fields and whatever differs from the
+    defaults (output_dir and formats excepted); long names end in a short hash."""
+    cls = type(params)
+    parts = []
+    for name in cls.cell_order():
+        value = values[name]
+        if name in ("output_dir", "formats") or (name not in cls.key_fields and value == cls.model_fields[name].default):
+            continue
+        text = "+".join(map(str, value)) if isinstance(value, list) else str(value)
+        parts.append(text if name in cls.key_fields else f"{name}={text}")
+    slug = re.sub(r"[^A-Za-z0-9._=+-]+", "-", "_".join(parts)).strip("-_.") or "defaults"
+    if len(slug) > 80:
+        slug = slug[:70].rstrip("-_.") + "-" + hashlib.sha256(slug.encode()).hexdigest()[:8]
+    return config.OUTPUT_DIR / (cls.notebook or "notebook") / slug
+
+
+# ------------------------------------------------------------------ telling injected names apart
+
+
+def assigned_names(history: list[str] | None, known: Iterable[str] = ()) -> list[str]:
+    """Names assigned by the parameter cells run just before the current cell.
+
+    ``history`` is IPython's ``In`` (its last entry is the cell running now). Going back from the
+    cell before it, every cell papermill injected (first line ``# Parameters``) or that consists only
+    of ``name = literal`` assignments, one of them a ``known`` parameter (a parameters cell), counts;
+    the first other cell stops the
+    walk. So a name is a candidate for "unknown parameter" only when papermill injected it or the
+    parameters cell assigns it, never because the notebook created it on an earlier run.
+    """
+    if not history or len(history) < 2:
+        return []
+    names: list[str] = []
+    for source in reversed(history[:-1]):
+        got = _literal_assignments(source, set(known) | set(NotebookParams.model_fields))
+        if got is None:
+            break
+        names += got
+    return sorted(set(names))
+
+
+def _literal_assignments(source: str, known: set[str]) -> list[str] | None:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    injected = source.lstrip().startswith(PAPERMILL_HEADER)
+    names = []
+    for node in tree.body:
+        target, value = None, None
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            target, value = node.target.id, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target, value = node.targets[0].id, node.value
+        if target is None or value is None:
+            return None
         try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+            ast.literal_eval(value)
+        except ValueError:
+            return None
+        names.append(target)
+    if not names:
+        return None
+    if not injected and not known & set(names):
+        return None  # some other literal cell, not a parameters cell
+    return names
 
 
-def _type_problem(name: str, value: Any, spec: Spec) -> str | None:
-    want = {"str": str, "statement": str, "data_dir": str, "output_dir": str, "date": str, "int": int,
-            "float": (int, float), "bool": bool, "list_of_str": list}[spec.kind]
-    if spec.kind in ("int", "float") and isinstance(value, bool):
-        return f"{name}: expected a whole number, got {value!r} (allowed: {spec.minimum}..{spec.maximum})"
-    if not isinstance(value, want):
-        expected = "float" if spec.kind == "float" else want.__name__
-        return f"{name}: expected {expected}, got {type(value).__name__} {value!r}"
-    if spec.kind == "list_of_str" and not all(isinstance(v, str) for v in value):
-        return f"{name}: expected a list of strings, got {value!r}"
-    return None
+# ------------------------------------------------------------------ data: statements and choices
+
+_CACHE: dict[Path | None, tuple[tuple, Any]] = {}
 
 
-_LITERALS = (str, int, float, bool, list, dict, tuple, type(None))
+def _signature(path: Path | None) -> tuple:
+    folder = path or config.DATA_DIR
+    sig = []
+    for p in sorted(folder.iterdir()):
+        if p.is_file():
+            st = p.stat()
+            sig.append((p.name, st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(sig)
 
 
-def unknown_names(namespace: dict, known: set[str]) -> list[str]:
-    """Literal-valued names (what papermill injects) that the notebook does not know.
+def load_cached(path: Path | None):
+    """``load_claims(path)``, kept per kernel while no file in the folder changed (name, size,
+    mtime, inode). Returns a copy, so a notebook that edits its frame does not edit the cache."""
+    from .data import load_claims
 
-    Modules, functions, classes, DataFrames and figures the notebook itself creates are not
-    literals, so re-running a validated notebook in JupyterLab does not trip this.
-    """
-    out = []
-    for name, value in namespace.items():
-        if name.startswith("_") or name in _IPYTHON_NAMES or name in known:
-            continue
-        if isinstance(value, _LITERALS):
-            out.append(name)
-    return sorted(out)
-
-
-def validate(namespace: dict, **specs: Spec) -> Params:
-    """Check each parameter named in ``specs`` against ``namespace`` (the notebook's globals()).
-
-    Returns the values, the claims loaded from ``data_dir`` (when a data_dir spec is given)
-    and the resolved output folder. Raises ParameterError listing every problem.
-    """
-    problems: list[str] = []
-    values = {}
-    for name in specs:
-        if name not in namespace:
-            problems.append(f"{name}: missing (the parameters cell must define it)")
-        else:
-            values[name] = namespace[name]
-    for name in unknown_names(namespace, set(specs)):
-        close = difflib.get_close_matches(name, list(specs), n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        problems.append(f"{name}: unknown parameter ({hint}allowed: {', '.join(specs)})")
-
-    result = Params(values=values)
-    for name, spec in specs.items():
-        if name not in values:
-            continue
-        value = values[name]
-        if (msg := _type_problem(name, value, spec)) is not None:
-            problems.append(msg)
-            continue
-        if spec.kind in ("int", "float") and not (spec.minimum <= value <= spec.maximum):
-            problems.append(f"{name}: {value} is out of range (allowed: {spec.minimum}..{spec.maximum})")
-        elif spec.kind == "list_of_str":
-            if not value and not spec.optional:
-                problems.append(f"{name}: empty (allowed: one or more of {', '.join(spec.choices)})")
-            bad = [v for v in value if spec.choices and v not in spec.choices]
-            if bad:
-                problems.append(f"{name}: unknown value(s) {', '.join(map(repr, bad))} (allowed: {', '.join(spec.choices)})")
-        elif spec.kind == "str" and spec.choices and value not in spec.choices and not (spec.optional and value == ""):
-            close = difflib.get_close_matches(value, list(spec.choices), n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            problems.append(f"{name}: unknown value {value!r} ({hint}allowed: {', '.join(spec.choices)})")
-        elif spec.kind == "date" and value and pd.to_datetime(value, format="%Y-%m-%d", errors="coerce") is pd.NaT:
-            problems.append(f"{name}: {value!r} is not a date (allowed: YYYY-MM-DD, or empty for no limit)")
-        elif spec.kind == "data_dir":
-            path = Path(value) if value else None
-            if path is not None and not path.is_dir():
-                problems.append(f"{name}: {value!r} is not a folder (allowed: empty for the package's data/, "
-                                "or a folder holding metrics.csv, sources.csv, claims.csv)")
-            else:
-                try:
-                    result.claims = load_claims(path)
-                    result.data_dir = path
-                except DataError as e:
-                    problems.append(f"{name}: the data does not validate:\n" + "\n".join(e.problems))
-        elif spec.kind == "output_dir":
-            if not value:
-                problems.append(f"{name}: empty (allowed: a folder path; it is created if missing)")
-            else:
-                result.output_dir = Path(value)
-    # statements and data-drawn choices last: they need the claims
-    for name, spec in specs.items():
-        if name not in values or result.claims is None:
-            continue  # missing, or data problems already reported
-        value = values[name]
-        if spec.kind == "statement" and isinstance(value, str) and not (spec.optional and value == ""):
-            problems += _statement_problems(name, value, spec, result.claims)
-        elif spec.choices_from and isinstance(value, list):
-            allowed = sorted(set(result.claims[spec.choices_from].dropna().astype(str)) - {""})
-            for v in value:
-                if v not in allowed:
-                    close = difflib.get_close_matches(str(v), allowed, n=1)
-                    hint = f"did you mean '{close[0]}'? " if close else ""
-                    problems.append(f"{name}: unknown value {v!r} ({hint}allowed: {', '.join(allowed)})")
-    if problems:
-        # the first problem leads, so a one-line summary (the report's FAILED line) names it
-        more = f" (and {len(problems) - 1} more below)" if len(problems) > 1 else ""
-        raise ParameterError(problems[0].splitlines()[0] + more + "\n" + "\n".join(f"  {p}" for p in problems))
-    return result
+    key = path.resolve() if path is not None else None
+    sig = _signature(path)
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] != sig:
+        hit = (sig, load_claims(path))
+        _CACHE[key] = hit
+    return hit[1].copy()
 
 
-def _statement_problems(name: str, value: str, spec: Spec, claims: pd.DataFrame) -> list[str]:
+def _statement_problems(name: str, value: str, spec: Statement, claims) -> list[str]:
     ids = sorted(claims.source_id.unique())
+    n = len(choices(claims, spec.needs))
+    allowed = f"allowed: a source_id of one of the {n} statements that have what this notebook charts"
+    if spec.empty is not None:
+        allowed += f", or empty for {spec.empty}"
     if value not in ids:
-        close = difflib.get_close_matches(value, ids, n=3, cutoff=0.5)
-        hint = f"did you mean {', '.join(close)}? " if close else ""
-        with_needs = _sources_with(claims, spec.needs)
-        return [f"{name}: unknown statement {value!r} ({hint}allowed: a source_id from sources.csv; "
-                f"{len(with_needs)} have the metrics this notebook charts, e.g. {', '.join(with_needs[:5])})"]
+        return [f"{name}: unknown statement {value!r} ({did_you_mean(value, ids, n=3, cutoff=0.75)}{allowed})"]
     have = set(claims.loc[claims.source_id == value, "metric"].astype(str))
     missing = [need for need in spec.needs if not (set(need.split("|")) & have)]
     if missing:
-        with_needs = _sources_with(claims, spec.needs)
         return [f"{name}: statement {value!r} reports none of {', '.join(m.replace('|', ' or ') for m in missing)} "
-                f"(it reports: {', '.join(sorted(have))}; allowed: a statement that has them, e.g. {', '.join(with_needs[:6])})"]
+                f"(it reports: {', '.join(sorted(have))}; {allowed})"]
     return []
 
 
-def _sources_with(claims: pd.DataFrame, needs: tuple[str, ...]) -> list[str]:
-    per = claims.groupby("source_id", observed=True).metric.agg(lambda s: set(s.astype(str)))
-    return sorted(sid for sid, have in per.items() if all(set(n.split("|")) & have for n in needs))
+def _who(row) -> str:
+    speaker = row.speaker if isinstance(row.speaker, str) else ""
+    aff = row.affiliation if isinstance(row.affiliation, str) else ""
+    if aff.startswith(speaker):
+        speaker = ""
+    return ", ".join(x for x in (speaker, aff) if x) or str(row.publisher)
 
 
-def statements_with(claims: pd.DataFrame, *needs: str) -> list[str]:
-    """Source ids that report each of ``needs`` (``'a|b'`` = either a or b)."""
-    return _sources_with(claims, needs)
+def choices(claims, needs: tuple[str, ...] | type[NotebookParams] = (), chosen: str = "",
+            official_first: bool = False):
+    """The statements that report each of ``needs`` (``'a|b'`` = either), latest first: id, when
+    (the date window), who said it, and which of the needed metrics it reports.
+
+    ``needs`` may also be a notebook's parameter model, whose statement field says what it needs.
+    """
+    import pandas as pd
+
+    from .text import fmt_window
+
+    if isinstance(needs, type):
+        needs = next(_marker(f, Statement).needs for f in needs.model_fields.values() if _marker(f, Statement))
+    wanted = {m for n in needs for m in n.split("|")}
+    rows = claims[claims.metric.astype(str).isin(wanted)] if wanted else claims
+    per = rows.groupby("source_id", observed=True)
+    have = per.metric.agg(lambda s: set(s.astype(str)))
+    keep = [sid for sid, h in have.items() if all(set(n.split("|")) & h for n in needs)]
+    first = per.first().loc[keep]
+    table = pd.DataFrame({
+        "source_id": keep,
+        "when": [fmt_window(r.date_earliest, r.date_latest) for r in first.itertuples()],
+        "who": [_who(r) for r in first.itertuples()],
+        "metrics": [", ".join(sorted(have[s])) for s in keep],
+        "_official": list(first.source_kind.astype(str) == "official_statement"),
+        "_sort": list(first.date_earliest + (first.date_latest - first.date_earliest) / 2),
+    })
+    table = table.sort_values((["_official"] if official_first else []) + ["_sort", "source_id"],
+                              ascending=([False] if official_first else []) + [False, True])
+    table = table.drop(columns=["_sort", "_official"])
+    if chosen:
+        table.insert(0, "chosen", (table.source_id == chosen).map({True: "◀", False: ""}))
+    return table.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ the runner's check
+
+
+_SAFE_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "tuple": tuple}
+
+
+def model_for(notebook: Path, declared: dict[str, dict]) -> type[NotebookParams] | type[BaseModel]:
+    """The notebook's declared model, or (for a notebook without one) a model built from the
+    annotations of its parameters cell, as ``papermill.inspect_notebook`` reports them."""
+    if notebook.stem in NotebookParams.registry:
+        return NotebookParams.registry[notebook.stem]
+    from pydantic import create_model
+
+    fields = {}
+    for name, info in declared.items():
+        ann = _annotation(info.get("inferred_type_name") or "")
+        fields[name] = (ann, None)
+    name = "Params_" + re.sub(r"\W", "_", notebook.stem)
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+def _annotation(text: str):
+    from typing import Any as AnyT
+    from typing import Optional, Union  # noqa: F401 - names for eval below
+
+    text = text.strip().strip("'\"").replace("typing.", "")
+    if text in ("", "None", "Any", "object"):
+        return AnyT
+    names = {**_SAFE_TYPES, "List": list, "Dict": dict, "Tuple": tuple, "Optional": Optional, "Union": Union,
+             "Any": AnyT, "None": None}
+    try:
+        return eval(text, {"__builtins__": {}}, names)  # noqa: S307 - names restricted to plain types
+    except Exception:  # noqa: BLE001 - an annotation we cannot read is not checked
+        return AnyT
+
+
+def check_run(notebook: Path, declared: dict[str, dict], values: dict[str, Any], base_dir: Path) -> list[str]:
+    """Problems with a report run's parameters, before any kernel starts (empty list: fine).
+
+    ``declared``: the parameters cell as papermill reads it. A notebook with a model gets the
+    model's full check (types, ranges, choices, and the data: the statement exists and has
+    what the notebook charts); another notebook gets its annotations checked.
+    """
+    model = model_for(notebook, declared)
+    if isinstance(model, type) and issubclass(model, NotebookParams):
+        return model.problems(values, base_dir)[0]
+    strict = ConfigDict(extra="forbid", strict=True)
+    try:
+        type(model.__name__, (model,), {"model_config": strict}).model_validate(values)
+    except ValidationError as e:
+        out = []
+        for err in e.errors(include_url=False):
+            name = str(err["loc"][0]) if err["loc"] else ""
+            if err["type"] == "extra_forbidden":
+                out.append(f"{name}: unknown parameter ({did_you_mean(name, declared)}allowed: "
+                           f"{', '.join(sorted(declared))})")
+            else:
+                ann = declared.get(name, {}).get("inferred_type_name") or ""
+                v = err.get("input")
+                out.append(f"{name}: expected {ann}, got {type(v).__name__} {v!r}")
+        return sorted(set(out), key=out.index)
+    return []
+
+
+def write_parameters_cells() -> list[Path]:
+    """Rewrite the ``parameters`` cell of each notebook that has a model; returns the files changed."""
+    import nbformat
+
+    from . import notebook_params  # noqa: F401 - registers the models
+
+    changed = []
+    for stem, model in sorted(NotebookParams.registry.items()):
+        path = config.NOTEBOOKS_DIR / f"{stem}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        if cell.source != model.parameters_cell():
+            cell.source = model.parameters_cell()
+            nbformat.write(nb, path)
+            changed.append(path)
+    return changed
+
+
+if __name__ == "__main__":
+    for path in write_parameters_cells():
+        print(f"rewrote the parameters cell of {path.name}")

@@ -379,5 +379,5 @@ def test_bad_parameter_fails_in_the_validation_cell(tmp_path, parameters, expect
         assert text in info.value.evalue
     nb = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
     validation = [c for c in nb.cells if c.cell_type == "code"][2]  # parameters, injected, validation
-    assert "params.validate" in validation.source and validation.outputs[0]["ename"] == "ParameterError"
+    assert "from_namespace(globals())" in validation.source and validation.outputs[0]["ename"] == "ParameterError"
     assert not (tmp_path / "charts").exists(), "nothing saved when parameters are bad"

@@ -15,7 +15,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from analysis import config
+from analysis import config, notebook_params
+from analysis.params import NotebookParams
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
 CHARTS = {  # notebook -> (chart name, a non-default statement that has its metrics)
@@ -66,6 +67,32 @@ def test_exactly_one_parameters_cell_first_and_fully_documented(path):
     assert {"data_dir", "output_dir", "formats", "dpi", "theme"} <= set(assigned)
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_cell_is_written_from_the_notebooks_model(path):
+    """The model in analysis.notebook_params is the one declaration; the cell must match it
+    (`python -m analysis.params` rewrites the cells after a model changes)."""
+    model = NotebookParams.registry[path.stem]
+    nb = nbformat.read(path, as_version=4)
+    assert parameters_cell(nb).source == model.parameters_cell()
+    validation = [c for c in nb.cells if c.cell_type == "code"][1]
+    assert f"{model.__name__}.from_namespace(globals())" in validation.source
+    inspected = pm.inspect_notebook(str(path))
+    for name, field in model.model_fields.items():  # papermill reads back the model's defaults
+        assert ast.literal_eval(inspected[name]["default"]) == field.get_default(call_default_factory=True)
+
+
+def test_a_model_change_is_caught_until_the_cells_are_rewritten(monkeypatch):
+    from pydantic import Field
+
+    class Changed(notebook_params.CasualtyCounts):
+        dpi: int = Field(300, ge=50, le=600, description="resolution of the PNG, 50-600")
+
+    monkeypatch.setitem(NotebookParams.registry, "01-chart-casualty-counts", Changed)
+    nb = nbformat.read(config.NOTEBOOKS_DIR / "01-chart-casualty-counts.ipynb", as_version=4)
+    assert parameters_cell(nb).source != Changed.parameters_cell()
+    assert "dpi: int = 300  #" in Changed.parameters_cell()
+
+
 def run(path: Path, out: Path, **parameters) -> nbformat.NotebookNode:
     out.mkdir(parents=True, exist_ok=True)
     parameters.setdefault("output_dir", str(out / "charts"))
@@ -87,11 +114,12 @@ def claim_values(data_dir: Path, source_id: str) -> dict[str, float]:
 
 
 BAD = [
-    ({"source_id": "aa-2024-hajizad"}, ["unknown statement 'aa-2024-hajizad'", "did you mean aa-2024-hajizada"]),
-    ({"source_id": "az-s91-2025-04-hajizada"}, ["reports none of casualties or killed or injured", "allowed: a statement that has them"]),
+    ({"source_id": "aa-2024-hajizad"}, ["unknown statement 'aa-2024-hajizad'", "did you mean 'aa-2024-hajizada'"]),
+    ({"source_id": "az-s91-2025-04-hajizada"}, ["reports none of casualties or killed or injured", "allowed: a source_id of one of the"]),
     ({"formats": ["png", "gif"]}, ["formats: unknown value(s) 'gif'", "allowed: png, svg, pdf"]),
     ({"sourc_id": "aa-2024-hajizada"}, ["sourc_id: unknown parameter", "did you mean 'source_id'"]),
-    ({"dpi": "high"}, ["dpi: expected int, got str"]),
+    ({"dpi": "high"}, ["dpi: expected int, got str 'high'"]),
+    ({"dpi": 5000}, ["dpi: 5000 is out of range (allowed: 50..600)"]),
     ({"theme": "dark"}, ["theme: unknown value 'dark'", "allowed: paper, notebook, talk, poster"]),
     ({"data_dir": "/nonexistent/folder"}, ["data_dir: '/nonexistent/folder' is not a folder"]),
 ]
@@ -109,7 +137,7 @@ def test_bad_parameter_fails_in_validation_cell(tmp_path, parameters, expected):
         assert text in err.evalue
     nb = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
     validation_cell = [c for c in nb.cells if c.cell_type == "code"][2]  # parameters, injected, validation
-    assert "params.validate" in validation_cell.source and validation_cell.outputs[0]["ename"] == "ParameterError"
+    assert "from_namespace(globals())" in validation_cell.source and validation_cell.outputs[0]["ename"] == "ParameterError"
     assert not (tmp_path / "charts").exists(), "nothing saved when parameters are bad"
 
 
@@ -121,8 +149,8 @@ def test_bad_parameter_fails_in_validation_cell(tmp_path, parameters, expected):
 def test_defaults_chart_the_seed_and_rerun_is_byte_identical(tmp_path, name):
     chart, _ = CHARTS[name]
     path = config.NOTEBOOKS_DIR / name
-    run(path, tmp_path / "a")
-    run(path, tmp_path / "b")
+    run(path, tmp_path / "a", source_id="aa-2024-hajizada")
+    run(path, tmp_path / "b", source_id="aa-2024-hajizada")
     a = {p.name: p.read_bytes() for p in sorted((tmp_path / "a" / "charts").iterdir())}
     b = {p.name: p.read_bytes() for p in sorted((tmp_path / "b" / "charts").iterdir())}
     assert sorted(a) == sorted(f"{chart}.{ext}" for ext in ("json", "pdf", "png", "svg"))

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from analysis import config, report
+from analysis.params import check_run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCRIPT = "<script>alert(1)</script>"
@@ -98,15 +99,15 @@ def rejected(tmp_path, old_report, capsys, runs, **top) -> str:
 def test_unknown_parameter_lists_valid_names_and_suggests(tmp_path, old_report, capsys):
     err = rejected(tmp_path, old_report, capsys,
                    [{"name": "tiny", "notebook": "ok.ipynb", "parameters": {"sorce_line": "x"}}])
-    assert "run 'tiny'" in err and "'sorce_line' is not a parameter of ok.ipynb" in err
+    assert "run 'tiny': parameters: sorce_line: unknown parameter" in err and "(parameters cell of ok.ipynb)" in err
     assert "did you mean 'source_line'?" in err
-    assert "valid parameters: data_dir, formats, n, output_dir, source_line, title" in err
+    assert "allowed: data_dir, formats, n, output_dir, source_line, title" in err
 
 
 def test_unknown_parameter_without_close_match(tmp_path, old_report, capsys):
     err = rejected(tmp_path, old_report, capsys,
                    [{"name": "tiny", "notebook": "ok.ipynb", "parameters": {"zzz": 1}}])
-    assert "'zzz' is not a parameter" in err and "did you mean" not in err
+    assert "zzz: unknown parameter" in err and "did you mean" not in err
 
 
 @pytest.mark.parametrize(("key", "value", "expected"), [
@@ -118,7 +119,7 @@ def test_unknown_parameter_without_close_match(tmp_path, old_report, capsys):
 def test_wrong_type_names_expected_type(tmp_path, old_report, capsys, key, value, expected):
     err = rejected(tmp_path, old_report, capsys,
                    [{"name": "tiny", "notebook": "ok.ipynb", "parameters": {key: value}}])
-    assert expected in err and "annotation in ok.ipynb" in err
+    assert expected in err and "(parameters cell of ok.ipynb)" in err
 
 
 def test_every_problem_reported_at_once(tmp_path, old_report, capsys):
@@ -127,7 +128,7 @@ def test_every_problem_reported_at_once(tmp_path, old_report, capsys):
         {"name": "b", "notebook": "ok.ipynb", "parameters": {"dpi": 3}},
     ])
     assert "run 'a'" in err and "run 'b'" in err and "n: expected int" in err
-    assert "did you mean 'title'" in err and "'dpi' is not a parameter" in err
+    assert "did you mean 'title'" in err and "dpi: unknown parameter" in err
 
 
 def test_notebook_without_parameters_cell(tmp_path, old_report, capsys):
@@ -233,8 +234,9 @@ def test_committed_run_list_is_valid():
     (None, "Optional[int]", True), (None, "int | None", True), ("x", "int | None", False),
     ({"a": 1}, "dict", True), ("anything", "None", True), ("anything", "MyType", True),
 ])
-def test_type_problem(value, annotation, ok):
-    assert (report.type_problem(value, annotation) is None) == ok
+def test_annotation_check_of_a_notebook_without_a_model(value, annotation, ok):
+    declared = {"v": {"inferred_type_name": annotation}}
+    assert (check_run(Path("no-model.ipynb"), declared, {"v": value}, Path(".")) == []) == ok
 
 
 # ------------------------------------------------------------------ lock, swap, recovery

@@ -1,0 +1,89 @@
+"""The parameters of each notebook, declared once.
+
+Each class is the single declaration of one notebook's parameters: names, types, defaults,
+allowed values, help. The notebook's ``parameters`` cell is written from it
+(``python -m analysis.params``; a test checks they match), its validation cell calls
+``Model.from_namespace(globals())``, and the report runner checks a run's parameters with the
+same model before any kernel starts. Fields shared by every notebook are in
+:class:`analysis.params.NotebookParams`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from .params import DEFAULT_STATEMENT, IsoDate, NotebookParams, Statement, ValuesFrom
+
+COUNT_METRICS = Literal["casualties", "killed", "injured"]
+
+
+class CasualtyCounts(NotebookParams):
+    notebook = "01-chart-casualty-counts"
+    key_fields = ("source_id",)
+
+    source_id: Annotated[str, Statement(needs=("casualties|killed|injured",), empty=DEFAULT_STATEMENT)] = Field(
+        "", description="statement to chart: a source_id with casualty counts (listed under the next cell); "
+                        "empty means the dataset's default statement")
+
+
+class MapAccuracy(NotebookParams):
+    notebook = "02-chart-map-accuracy"
+    key_fields = ("source_id",)
+
+    source_id: Annotated[str, Statement(needs=("map_accuracy_pct|explosions_outside_maps_pct",),
+                                        empty=DEFAULT_STATEMENT)] = Field(
+        "", description="statement to chart: a source_id with a map-accuracy or explosions share (listed under the "
+                        "next cell); empty means the dataset's default statement")
+
+
+class StatementsOverTime(NotebookParams):
+    notebook = "03-chart-statements-over-time"
+
+    series: list[COUNT_METRICS] = Field(["casualties", "killed"], min_length=1,
+                                        description="cumulative counts to draw: any of casualties, killed, injured")
+    speakers: Annotated[list[str], ValuesFrom("speaker")] = Field(
+        [], description="speakers to include (as in sources.csv); empty means all")
+    affiliations: Annotated[list[str], ValuesFrom("affiliation")] = Field(
+        [], description="institutions to include (as in sources.csv); empty means all")
+    start_date: Annotated[str, IsoDate()] = Field(
+        "", description="earliest statement date to include, YYYY-MM-DD; empty means no limit")
+    end_date: Annotated[str, IsoDate()] = Field(
+        "", description="latest statement date to include, YYYY-MM-DD; empty means no limit")
+    highlight: Annotated[str, Statement(empty="no highlight")] = Field(
+        "", description="statement to circle on the chart: a source_id; empty means none")
+    min_gap_days: int = Field(60, ge=1, le=3650, description="derive the implied rate only between statements "
+                                                             "at least this many days apart, 1-3650")
+    same_days: int = Field(7, ge=0, le=365, description="report statements this many days apart or closer that "
+                                                        "give different counts, 0-365")
+    stale_days: int = Field(365, ge=1, le=3650, description="report a share repeated unchanged for longer than "
+                                                            "this many days, 1-3650")
+    growth_pct: int = Field(25, ge=0, le=1000, description="... while the casualty count of the series grew by more "
+                                                           "than this percent, 0-1000")
+
+    def value_problems(self) -> list[str]:
+        out = super().value_problems()
+        if not out and self.start_date and self.end_date and self.start_date > self.end_date:
+            out.append(f"start_date: {self.start_date} is after end_date {self.end_date} "
+                       "(allowed: start_date on or before end_date)")
+        return out
+
+
+class IndependentCounts(NotebookParams):
+    notebook = "04-compare-independent-counts"
+
+    metric: COUNT_METRICS = Field("casualties", description="what to count: casualties (killed or injured), "
+                                                            "killed, or injured")
+    include_relayed: bool = Field(False, description="True to count rows that relay a government figure as "
+                                                     "independent")
+    start_year: int = Field(1999, ge=1990, le=2030, description="first calendar year of the yearly chart, 1990-2030")
+    end_year: int = Field(2025, ge=1990, le=2030, description="last calendar year of the yearly chart, 1990-2030, "
+                                                              "not before start_year")
+
+    def value_problems(self) -> list[str]:
+        out = super().value_problems()
+        if self.start_year > self.end_year:
+            out.append(f"start_year: {self.start_year} is after end_year {self.end_year} "
+                       "(allowed: start_year on or before end_year)")
+        return out

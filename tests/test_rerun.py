@@ -1,0 +1,121 @@
+"""The analyst's loop: Run All, edit a parameter, Run All again, in one kernel (as JupyterLab does).
+
+Each notebook runs twice in one live kernel with a parameter changed between the runs; the
+second run must succeed, chart the new selection, and save it in a folder of its own (the
+first run's charts stay). A bad value on a rerun gives the one short ParameterError message,
+not the previous run's variables mistaken for parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from analysis import config
+from analysis.data import load_claims
+
+pytestmark = pytest.mark.slow
+
+CLAIMS = load_claims()
+METRIC = dict(zip(CLAIMS.claim_id, CLAIMS.metric.astype(str), strict=True))
+
+
+def set_parameter(nb, name: str, literal: str) -> None:
+    cell = nb.cells[1]
+    cell.source, n = re.subn(rf"^{name}: (\w+) = .*?(  #.*)?$", rf"{name}: \1 = {literal}\2", cell.source, flags=re.M)
+    assert n == 1, f"{name} not in the parameters cell"
+
+
+def run_all(client, nb) -> None:
+    for i, cell in enumerate(nb.cells):
+        client.execute_cell(cell, i)
+
+
+def drawn(folder, chart: str) -> list[str]:
+    side = json.loads((folder / f"{chart}.json").read_text())
+    return [cid for v in side["values"] if not v["derived"] for cid in v["claim_ids"]]
+
+
+CASES = {  # notebook -> (chart, parameter, new literal, output folder of the second run, check of the claims drawn)
+    "01-chart-casualty-counts": ("casualty-counts", "source_id", '"az-s88-2024-12-12-aliyev"',
+                                 "az-s88-2024-12-12-aliyev", lambda ids: {i.rsplit("-", 1)[0] for i in ids}
+                                 == {"az-s88-2024-12-12-aliyev"}),
+    "02-chart-map-accuracy": ("map-accuracy-split", "source_id", '"az-s27-2022-12-02-bayramov"',
+                              "az-s27-2022-12-02-bayramov", lambda ids: {i.rsplit("-", 1)[0] for i in ids}
+                              == {"az-s27-2022-12-02-bayramov"}),
+    "03-chart-statements-over-time": ("casualties-timeline", "series", '["injured"]', "series=injured",
+                                      lambda ids: {METRIC[i] for i in ids} <= {"injured", "casualties"}
+                                      and "injured" in {METRIC[i] for i in ids}),
+    "04-compare-independent-counts": ("independent-yearly", "metric", '"killed"', "metric=killed",
+                                      lambda ids: {METRIC[i] for i in ids} == {"killed"}),
+}
+
+
+@pytest.fixture
+def kernel(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_OUTPUT_DIR", str(tmp_path))  # the kernel inherits it: default output folders go here
+
+    def start(stem):
+        nb = nbformat.read(config.NOTEBOOKS_DIR / f"{stem}.ipynb", as_version=4)
+        client = NotebookClient(nb, kernel_name="python3", timeout=300,
+                                resources={"metadata": {"path": str(config.NOTEBOOKS_DIR)}})
+        return nb, client
+    return start
+
+
+@pytest.mark.parametrize("stem", CASES)
+def test_run_all_twice_in_one_kernel_with_a_parameter_changed(tmp_path, kernel, stem):
+    chart, name, literal, folder, check = CASES[stem]
+    nb, client = kernel(stem)
+    with client.setup_kernel():
+        run_all(client, nb)
+        first = sorted((tmp_path / stem).iterdir())
+        assert len(first) == 1, first  # the defaults' folder
+        before = {p.name: p.read_bytes() for p in first[0].iterdir()}
+        run_all(client, nb)  # Run All again, nothing edited: must not trip over its own variables
+        set_parameter(nb, name, literal)
+        run_all(client, nb)
+    second = tmp_path / stem / folder
+    assert second.is_dir(), sorted(p.name for p in (tmp_path / stem).iterdir())
+    assert check(drawn(second, chart))
+    assert {p.name: p.read_bytes() for p in first[0].iterdir()} == before, "the first run's charts were overwritten"
+    if stem.startswith("0") and name == "source_id":  # the choices table marks the statement charted
+        table = next(o for o in nb.cells[4].outputs if o.output_type == "execute_result")
+        assert literal.strip('"') in table["data"]["text/plain"] and "◀" in table["data"]["text/plain"]
+
+
+@pytest.mark.parametrize(("stem", "name", "literal", "message"), [
+    ("01-chart-casualty-counts", "source_id", '"aa-2024-hajizad"',
+     "source_id: unknown statement 'aa-2024-hajizad' (did you mean 'aa-2024-hajizada'?"),
+    ("04-compare-independent-counts", "start_year", "2030", "start_year: 2030 is after end_year"),
+])
+def test_a_bad_value_on_rerun_is_one_short_message(kernel, stem, name, literal, message):
+    nb, client = kernel(stem)
+    with client.setup_kernel():
+        run_all(client, nb)
+        set_parameter(nb, name, literal)
+        with pytest.raises(CellExecutionError):
+            run_all(client, nb)
+    error = next(o for o in nb.cells[2].outputs if o.output_type == "error")
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error["traceback"]))
+    assert error["ename"] == "ParameterError"
+    assert shown.startswith("ParameterError: 1 problem with the parameters")
+    assert shown.count(message) == 1, shown  # once, not once in a frame and again at the bottom
+    assert "Traceback" not in shown and "params.py" not in shown and "File " not in shown
+    assert "unknown parameter" not in shown, "a variable of the first run was taken for a parameter"
+    assert len(shown.splitlines()) <= 20
+
+
+def test_a_misspelled_name_in_the_parameters_cell_is_named(kernel):
+    nb, client = kernel("01-chart-casualty-counts")
+    nb.cells[1].source += '\nsourceid = "az-s88-2024-12-12-aliyev"'
+    with client.setup_kernel():
+        with pytest.raises(CellExecutionError):
+            run_all(client, nb)
+    error = next(o for o in nb.cells[2].outputs if o.output_type == "error")
+    assert "sourceid: unknown parameter (did you mean 'source_id'?" in error["evalue"]
