@@ -15,6 +15,7 @@ help: ## list the targets
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@$(PY) -m analysis.lab
 	@touch $(STAMP)
 
 venv: $(STAMP) ## create .venv from requirements.txt (done by every target below when needed)
@@ -25,8 +26,10 @@ test: $(STAMP) ## run the test suite
 report: $(STAMP) ## regenerate the figure report under figures/ (skips unchanged runs; FORCE=1 reruns all)
 	$(PY) -m analysis.report $(if $(FORCE),--force,)
 
-lab: $(STAMP) ## open JupyterLab on notebooks/
-	$(VENV)/bin/jupyter lab notebooks/
+lab: $(STAMP) ## open JupyterLab on the repository with notebooks/ open (saves notebooks without outputs; KEEP_OUTPUTS=1 keeps them)
+	$(VENV)/bin/jupyter lab --config=.jupyter/jupyter_server_config.py --ServerApp.root_dir=. \
+		$(if $(filter 0,$(shell id -u)),--allow-root,) \
+		--LabApp.default_url=/lab/tree/notebooks
 
 lint: $(STAMP) ## lint the code with ruff
 	$(VENV)/bin/ruff check analysis tests scripts benchmarks

@@ -1,0 +1,64 @@
+"""Notebooks stay clean by construction: JupyterLab's save hook and the git filter strip outputs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import nbformat
+import pytest
+
+from analysis import config, lab
+
+NB = config.NOTEBOOKS_DIR / "01-chart-casualty-counts.ipynb"
+
+
+def dirty(nb):
+    """The notebook as JupyterLab saves it after a run: outputs, counts, full language_info."""
+    nb = nbformat.from_dict(nbformat.reads(nbformat.writes(nb), as_version=4))
+    for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        cell.execution_count = i + 1
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x\n")]
+        cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00Z"}
+    nb.metadata.language_info = {"name": "python", "version": "3.11.2", "mimetype": "text/x-python",
+                                 "codemirror_mode": {"name": "ipython", "version": 3}}
+    return nb
+
+
+def test_save_hook_strips_committed_notebooks_to_their_committed_bytes():
+    clean = nbformat.read(NB, as_version=4)
+    model = {"type": "notebook", "content": dirty(clean)}
+    lab.strip_on_save(model, f"notebooks/{NB.name}")
+    assert nbformat.writes(model["content"]) + "\n" == NB.read_text()
+
+
+@pytest.mark.parametrize("path", ["notebooks/output/mine/01.ipynb", "elsewhere/01.ipynb", f"{NB.name}"])
+def test_save_hook_leaves_other_folders_alone(path):
+    model = {"type": "notebook", "content": dirty(nbformat.read(NB, as_version=4))}
+    lab.strip_on_save(model, path)
+    assert any(c.get("outputs") for c in model["content"].cells)
+
+
+def test_keep_outputs_turns_the_hook_off(monkeypatch):
+    monkeypatch.setenv("KEEP_OUTPUTS", "1")
+    model = {"type": "notebook", "content": dirty(nbformat.read(NB, as_version=4))}
+    lab.strip_on_save(model, f"notebooks/{NB.name}")
+    assert any(c.get("outputs") for c in model["content"].cells)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_filter_commits_no_outputs_whatever_was_saved(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "notebooks").mkdir(parents=True)
+    (repo / "figures").mkdir()
+    git = ["git", "-C", str(repo)]
+    subprocess.run(git + ["init", "-q"], check=True)
+    shutil.copy(config.ROOT / ".gitattributes", repo / ".gitattributes")
+    assert "installed" in lab.install_git_filter(repo)
+    nbformat.write(dirty(nbformat.read(NB, as_version=4)), repo / "notebooks" / NB.name)
+    nbformat.write(dirty(nbformat.read(NB, as_version=4)), repo / "figures" / "run.ipynb")
+    subprocess.run(git + ["add", "."], check=True)
+    staged = subprocess.run(git + ["show", f":notebooks/{NB.name}"], capture_output=True, text=True, check=True).stdout
+    assert staged == NB.read_text()  # the committed form, byte for byte
+    report = subprocess.run(git + ["show", ":figures/run.ipynb"], capture_output=True, text=True, check=True).stdout
+    assert '"outputs": []' not in report.replace(" ", ""), "executed report notebooks keep their outputs"
