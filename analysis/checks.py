@@ -46,7 +46,9 @@ Kinds of finding:
 Definitions used throughout:
 
 - A *series* is one metric, group, area, collector (``collected_by``; empty for officials) and
-  ``period_start`` (all open starts, NaT, form one series). Cross-statement checks use only the
+  period start (all open starts, NaT, form one series; starts whose windows meet, from
+  ``period_start`` to ``period_start_latest``, such as "since November 2020" and "since 10
+  November 2020", form one series). Cross-statement checks use only the
   ``source_kinds`` given (default: official statements); within-statement checks use all sources.
 - A figure's *date window* is the statement's window (``date_earliest``-``date_latest``), except
   where the claim's period has an end date (``period_end``): then the figure stands as of that
@@ -70,7 +72,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .data import count_dates
+from .data import count_dates, period_series, starts_at
 from .text import fmt_day, fmt_number, fmt_window
 from .vocab import QUALIFIER_WORDS, WAR_END
 
@@ -96,7 +98,7 @@ COLUMNS = (
     "explanation",  # plain English, naming speakers, dates and numbers
 )
 SEVERITIES = ("high", "medium", "low")
-SERIES_KEYS = ("metric", "group", "area", "collected_by", "period_start")
+SERIES_KEYS = ("metric", "group", "area", "collected_by", "_period")  # _period: see _prepare
 STATEMENT_KEYS = ("source_id", "area", "collected_by", "period_start", "period_end")
 
 # qualifier -> meaning class (qualifiers in one class do not differ in meaning)
@@ -193,6 +195,8 @@ def _prepare(claims: pd.DataFrame, approx_tol: float) -> pd.DataFrame:
     p["w0"] = _days(when.as_of_earliest)
     p["w1"] = _days(when.as_of_latest)
     p["_id"] = np.arange(len(p))
+    # the period start of a series: start windows that meet ("since Nov 2020", "since 10 Nov 2020") are one
+    p["_period"] = period_series(p, by=SERIES_KEYS[:-1]).to_numpy()
     return p
 
 
@@ -257,7 +261,10 @@ def _metric_label(metric: str, group: str) -> str:
 
 
 def _period(r) -> str:
-    return f"since {_date(r.period_start)}" if pd.notna(r.period_start) else "(no period start given)"
+    if pd.isna(r.period_start):
+        return "(no period start given)"
+    latest = r.period_start_latest if pd.notna(r.period_start_latest) else r.period_start
+    return f"since {_window(r.period_start, latest)}"  # 'since Nov 2020' for a start given as a month
 
 
 def _series_label(r, capital: bool = True) -> str:
@@ -272,16 +279,18 @@ class _Rows:
     finding costs microseconds, not a pandas lookup; texts are cached per row."""
 
     COLS = ("claim_id", "source_id", "metric", "group", "value", "qualifier", "qualifier_as_stated", "unit",
-            "kind", "area", "collected_by", "period_start", "period_end", "speaker", "speaker_role",
+            "kind", "area", "collected_by", "period_start", "period_start_latest", "period_end", "speaker", "speaker_role",
             "affiliation", "publisher", "date_earliest", "date_latest", "w0", "w1", "lo", "hi", "period_label")
 
     Claim = namedtuple("Claim", COLS)
-    DATES = ("period_start", "period_end", "date_earliest", "date_latest")
+    DATES = ("period_start", "period_start_latest", "period_end", "date_earliest", "date_latest")
 
     def __init__(self, p: pd.DataFrame):
         self.cols = {}
         for col in self.COLS:
             s = p[col] if col in p.columns else pd.Series("", index=p.index)
+            if col == "period_start_latest" and col not in p.columns:
+                s = p["period_start"]
             if col in self.DATES:
                 self.cols[col] = s.to_numpy(dtype="datetime64[ns]")
             elif col in ("value", "lo", "hi", "w0", "w1"):
@@ -550,7 +559,7 @@ def _stale_figure(p: pd.DataFrame, R: _Rows, source_kinds, stale_metrics, stale_
         return []
     rel_metric, rel_group, rel_start = related
     rel = official[(official["metric"] == rel_metric) & (official["group"] == rel_group)]
-    rel = rel[rel["period_start"].isna()] if rel_start is None else rel[rel["period_start"] == pd.Timestamp(rel_start)]
+    rel = rel[starts_at(rel, rel_start)]
     rel_by_area = {}
     for area, g in rel.groupby("area", sort=False):
         a, b = g.sort_values(["w0", "w1", "claim_id"]), g.sort_values(["w1", "w0", "claim_id"])

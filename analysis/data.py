@@ -20,10 +20,11 @@ import gc
 import io
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import config, vocab
@@ -49,7 +50,7 @@ class DataError(ValueError):
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str = "text"  # text | id | ref | number | date | bool | url | vocab
+    kind: str = "text"  # text | id | ref | number | date | bool | url | urls | vocab
     required: bool = True
     allowed: tuple[str, ...] | None = None
     unique: bool = False
@@ -66,6 +67,7 @@ SOURCES_FIELDS = (
     Field("source_kind", "vocab", allowed=vocab.SOURCE_KINDS),
     Field("publisher"),
     Field("url", "url"),
+    Field("other_urls", "urls", required=False),
     Field("speaker", required=False),
     Field("speaker_role", required=False),
     Field("affiliation"),
@@ -86,10 +88,12 @@ CLAIMS_FIELDS = (
     Field("group", "vocab", allowed=vocab.GROUPS),
     Field("area"),
     Field("collected_by", required=False),
-    Field("relays_official", "bool"),
+    Field("counter_kind", "vocab", allowed=vocab.COUNTER_KINDS),
     Field("period_start", "date", required=False),
+    Field("period_start_latest", "date", required=False),
     Field("period_end", "date", required=False),
     Field("period_label"),
+    Field("page_url", "url", required=False),
     Field("note", required=False),
 )
 FILES = {"metrics.csv": METRICS_FIELDS, "sources.csv": SOURCES_FIELDS, "claims.csv": CLAIMS_FIELDS}
@@ -257,6 +261,9 @@ def _predicates(f: Field, metrics: tuple[str, ...]) -> list[tuple[Callable[[pd.S
         return [(isin(BOOLS), "not a boolean (allowed: true, false)")]
     if f.kind == "url":
         return [(rx(URL_RX), "not a url (allowed: http:// or https:// followed by no spaces)")]
+    if f.kind == "urls":
+        return [(rx(f"{URL_RX}(?: {URL_RX})*"), "not a list of urls (allowed: http:// or https:// urls "
+                                                 "separated by single spaces)")]
     if f.kind == "vocab":
         allowed = f.allowed if f.allowed is not None else metrics
         return [(isin(allowed), f"unknown {f.name} (allowed: {_allowed(allowed)})")]
@@ -417,14 +424,20 @@ def _validate(data_dir: str | Path | None) -> Dataset:
              "empty, but required for an official_statement (name the person or office)")
     if "claims.csv" in typed:
         c = typed["claims.csv"]
-        plausible("claims.csv", ("period_start", "period_end"))
+        plausible("claims.csv", ("period_start", "period_start_latest", "period_end"))
         flag("claims.csv", c.period_end < c.period_start, "period_end",
              lambda r: f"period ends ({r.period_end:%Y-%m-%d}) before it starts ({r.period_start:%Y-%m-%d}) "
                        "(allowed: period_end on or after period_start)")
+        flag("claims.csv", c.period_start_latest.notna() & c.period_start.isna(), "period_start_latest",
+             "given without a period_start (allowed: empty, or the last day of a start window that begins "
+             "on period_start)")
+        flag("claims.csv", c.period_start_latest < c.period_start, "period_start_latest",
+             lambda r: f"start window ends ({r.period_start_latest:%Y-%m-%d}) before it begins "
+                       f"({r.period_start:%Y-%m-%d}) (allowed: on or after period_start)")
         if "metrics.csv" in typed:
             m = good("metrics.csv").set_index("metric")
             unit = _lookup(m.unit, c.metric)
-            people_like = unit.isin(["people", "maps", "mines", "incidents", "km2", "m2"])
+            people_like = unit.isin(["people", "maps", "mines", "incidents", "km2", "m2", "ha"])
             flag("claims.csv", people_like & (c.value < 0), "value",
                  lambda r: f"negative count {r.value:g} (allowed: 0 or more)")
             flag("claims.csv", unit.eq("percent") & ((c.value < 0) | (c.value > 100)), "value",
@@ -450,11 +463,19 @@ def _validate(data_dir: str | Path | None) -> Dataset:
             flag("claims.csv", c.period_start > latest, "period_start",
                  lambda r: f"period starts ({r.period_start:%Y-%m-%d}) after its statement "
                            f"(allowed: on or before {s.date_latest[r.source_id]:%Y-%m-%d})")
+            flag("claims.csv", c.period_start_latest > latest, "period_start_latest",
+                 lambda r: f"start window ends ({r.period_start_latest:%Y-%m-%d}) after its statement "
+                           f"(allowed: on or before {s.date_latest[r.source_id]:%Y-%m-%d})")
+            other_urls = _lookup(s.other_urls, c.source_id).fillna("")
+            flag("claims.csv", c.page_url.ne("") & known & ~pd.Series(
+                 [page in urls.split() for page, urls in zip(c.page_url, other_urls, strict=True)], index=c.index),
+                 "page_url", lambda r: f"'{r.page_url}' is not one of the other pages of source {r.source_id} "
+                                       "(allowed: empty for the source's url, or one of its other_urls)")
             flag("claims.csv", kind.notna() & kind.ne("official_statement") & c.collected_by.eq(""), "collected_by",
                  "empty, but required for a source that is not an official statement (say who counted)")
-            flag("claims.csv", kind.eq("official_statement") & c.relays_official, "relays_official",
-                 "true on an official statement (allowed: false; the flag marks other sources that relay "
-                 "an official figure)")
+            flag("claims.csv", kind.eq("official_statement") & c.counter_kind.ne("official"), "counter_kind",
+                 lambda r: f"'{r.counter_kind}' on an official statement (allowed: official; an official "
+                           "statement's figures are the government's own count)")
             flag("claims.csv", known & ~pd.Series([cid.startswith(f"{sid}-") for cid, sid in zip(
                  c.claim_id, c.source_id, strict=True)], index=c.index), "claim_id",
                  lambda r: f"'{r.claim_id}' does not start with its source_id (allowed: {r.source_id}-NN)")
@@ -485,9 +506,11 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
 def load_claims(data_dir: str | Path | None = None) -> pd.DataFrame:
     """One row per reported number, with its source and metric joined, typed.
 
-    Adds (in memory only) ``date_mid`` (the midpoint of the source's date window, for plotting)
-    and ``period_end_effective`` (``period_end``, or the source's ``date_latest`` where the
-    period runs "to date").
+    Adds (in memory only) ``date_mid`` (the midpoint of the source's date window, for plotting),
+    ``period_end_effective`` (``period_end``, or the source's ``date_latest`` where the
+    period runs "to date") and ``relays_official`` (counted by officials, published by
+    someone else: ``counter_kind`` official on a source that is not an official statement);
+    fills ``period_start_latest`` with ``period_start`` where the start is a known day.
     """
     ds = validate(data_dir)
     claims = ds.claims.merge(ds.sources, on="source_id", how="left", suffixes=("", "_source"), validate="m:1")
@@ -495,6 +518,8 @@ def load_claims(data_dir: str | Path | None = None) -> pd.DataFrame:
     claims["date_mid"] = claims.date_earliest + (claims.date_latest - claims.date_earliest) / 2
     claims["date_mid"] = claims["date_mid"].dt.normalize()
     claims["period_end_effective"] = claims.period_end.fillna(claims.date_latest)
+    claims["period_start_latest"] = claims.period_start_latest.fillna(claims.period_start)
+    claims["relays_official"] = claims.counter_kind.eq("official") & claims.source_kind.ne("official_statement")
     claims["metric"] = claims["metric"].astype(pd.CategoricalDtype(ds.metrics.metric.tolist()))
     for col, dtype in CLAIM_CATEGORIES.items():
         claims[col] = claims[col].astype(dtype)
@@ -525,6 +550,40 @@ def count_dates(claims: pd.DataFrame) -> pd.DataFrame:
     }, index=claims.index)
 
 
+def start_window(claims: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(first, last) day each claim's period may start: ``period_start`` and
+    ``period_start_latest`` (the same day where that column is absent or empty)."""
+    latest = claims["period_start_latest"] if "period_start_latest" in claims.columns else claims.period_start
+    return claims.period_start, latest.fillna(claims.period_start)
+
+
+def starts_at(claims: pd.DataFrame, date: str | pd.Timestamp | None) -> pd.Series:
+    """Which claims count from ``date``: their start window contains it, so "since November
+    2020" and "since 10 November 2020" both start at 2020-11-10. ``None``: an open start."""
+    if date is None:
+        return claims.period_start.isna()
+    first, last = start_window(claims)
+    day = pd.Timestamp(date)
+    return (first <= day) & (last >= day)
+
+
+def period_series(claims: pd.DataFrame, by: Sequence[str] = ()) -> pd.Series:
+    """One id per period start, for grouping claims into series: within each ``by`` group,
+    start windows that meet (directly or through others) share an id; open starts share one."""
+    first, last = start_window(claims)
+    if claims.empty:
+        return pd.Series(np.zeros(0, dtype=np.int64), index=claims.index)
+    keys = [claims[k].astype(object).where(claims[k].notna(), "").astype(str) for k in by]
+    frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)} | {"first": first, "last": last})
+    group = frame.groupby([f"k{i}" for i in range(len(keys))], sort=False).ngroup() if keys else \
+        pd.Series(0, index=frame.index)
+    frame = frame.assign(_g=group.to_numpy()).sort_values(["_g", "first", "last"], na_position="first")
+    reach = frame.groupby("_g", sort=False)["last"].transform(lambda s: s.cummax().shift(1))
+    new = frame["_g"].ne(frame["_g"].shift(1)) | frame["first"].isna() & frame["first"].shift(1).notna() \
+        | (frame["first"].notna() & ~(frame["first"] <= reach))
+    return new.cumsum().reindex(claims.index)
+
+
 def statement(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
     """The claims of one source (statement). Raises KeyError naming close matches."""
     rows = claims[claims.source_id == source_id]
@@ -547,11 +606,10 @@ def series(
 ) -> pd.DataFrame:
     """One metric across statements, in date order: e.g. casualties since 10 Nov 2020.
 
+    A claim counts from ``period_start`` when its start window contains it (`starts_at`), so a
+    start given as a month joins the series of a day in that month.
     ``period_start=None`` selects the claims with an open start ("in the last 30 years").
     """
     sel = claims[(claims.metric == metric) & (claims.group == group) & claims.source_kind.isin(source_kinds)]
-    if period_start is None:
-        sel = sel[sel.period_start.isna()]
-    else:
-        sel = sel[sel.period_start == pd.Timestamp(period_start)]
+    sel = sel[starts_at(sel, period_start)]
     return sel.sort_values(["date_mid", "claim_id"]).reset_index(drop=True)

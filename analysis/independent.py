@@ -58,7 +58,7 @@ from .charts import (
     fmt_window,
     source_line,
 )
-from .data import count_dates
+from .data import count_dates, starts_at
 from .data import series as official_series
 from .timeline import MARKER_MEANING, MARKERS
 from .vocab import WAR_END
@@ -319,8 +319,9 @@ def official_vs_independent(
       `analysis.series`, and any other source's count over the same period) or ``period``
       (a count for one year or part of a year, from a source that is not an official
       statement: a different measure, drawn in its own panel);
-    - ``role``: ``official``, ``independent`` or ``relayed`` (``relays_official``; left out
-      unless ``include_relayed``);
+    - ``role``: ``official``; ``relayed`` (counted by officials, published by someone else:
+      ``relays_official``; left out unless ``include_relayed``); else who counted
+      (``counter_kind``: ``independent``, ``other_party``, ``mixed``, ``unknown``);
     - ``series``: `OFFICIAL_LABEL` or the collector's label (`series_label`);
     - ``x``: where the point goes on the time axis: for an official count, the midpoint of
       the statement's date window, or the date the speaker said the count runs to when that
@@ -336,10 +337,11 @@ def official_vs_independent(
                      x=when.as_of, x_start=when.as_of_earliest, x_end=when.as_of_latest)
     other = claims[(claims.source_kind != "official_statement") & (claims.metric == metric) & (claims.group == group)
                    & claims.period_start.notna()]
-    cumulative = other.period_start == pd.Timestamp(WAR_END)
+    cumulative = starts_at(other, WAR_END)
     other = other[cumulative | (other.period_start >= lo)]
-    other = other.assign(panel=np.where(other.period_start == pd.Timestamp(WAR_END), "cumulative", "period"),
-                         role=np.where(other.relays_official.astype(bool), "relayed", "independent"),
+    role = np.where(other.relays_official.astype(bool), "relayed",
+                    other.counter_kind.astype(str) if "counter_kind" in other.columns else "independent")
+    other = other.assign(panel=np.where(starts_at(other, WAR_END), "cumulative", "period"), role=role,
                          series=other.collected_by.map(series_label),
                          x=other.period_end_effective, x_start=other.period_start, x_end=other.period_end_effective)
     other["x_start"] = other.x_start.where(other.panel == "period", other.x)

@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 
 from . import charts
 from .charts import OKABE_ITO, ChartMeta, DrawnValue, fmt_value, fmt_window
-from .data import count_dates
+from .data import count_dates, starts_at
 from .vocab import WAR_END
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -51,10 +51,7 @@ def official_series(
     """
     sel = claims[(claims.source_kind == "official_statement") & claims.metric.isin(list(metrics))
                  & (claims.group == "all")]
-    if period_start is None:
-        sel = sel[sel.period_start.isna()]
-    else:
-        sel = sel[sel.period_start == pd.Timestamp(period_start)]
+    sel = sel[starts_at(sel, period_start)]  # a start given as a month joins the day's series
     if speakers:
         sel = sel[sel.speaker.isin(list(speakers))]
     if affiliations:

@@ -27,6 +27,10 @@ SOURCE_KINDS = (
     "blog",
 )
 METRIC_KINDS = ("count", "cumulative_count", "percent", "estimate")
-UNITS = ("people", "percent", "mines", "maps", "incidents", "km2", "m2")
+UNITS = ("people", "percent", "mines", "maps", "incidents", "km2", "m2", "ha")
+# Who counted a figure, by kind (claims.csv `counter_kind`; see data/README.md): the government
+# whose official statements the data holds, a body independent of the parties, another party to
+# the conflict, a total compiled from official and independent counts, or not said.
+COUNTER_KINDS = ("official", "independent", "other_party", "mixed", "unknown")
 # The date of the Second Karabakh War's ceasefire, the start of every "since the war" period.
 WAR_END = "2020-11-10"

@@ -187,12 +187,13 @@ def test_user_data_directory(tmp_path):
     data = tmp_path / "mydata"
     shutil.copytree(config.DATA_DIR, data, ignore=shutil.ignore_patterns("*.md"))
     with open(data / "sources.csv", "a", encoding="utf-8", newline="") as f:
-        f.write("user-2026-test,official_statement,Example Wire,https://example.org/a,Jane Doe,Spokesperson,"
+        f.write("user-2026-test,official_statement,Example Wire,https://example.org/a,,Jane Doe,Spokesperson,"
                 "Example Ministry,2026-01-05,2026-01-05,false,,,test row\n")
     with open(data / "claims.csv", "a", encoding="utf-8", newline="") as f:
-        f.write("user-2026-test-01,user-2026-test,casualties,120,more_than,over,all,Somewhere,,false,"
-                "2020-11-10,,since the war,\n")
-        f.write("user-2026-test-02,user-2026-test,killed,20,exact,,all,Somewhere,,false,2020-11-10,,since the war,\n")
+        f.write("user-2026-test-01,user-2026-test,casualties,120,more_than,over,all,Somewhere,,official,"
+                "2020-11-10,,,since the war,,\n")
+        f.write("user-2026-test-02,user-2026-test,killed,20,exact,,all,Somewhere,,official,2020-11-10,,,"
+                "since the war,,\n")
     run(config.NOTEBOOKS_DIR / "01-chart-casualty-counts.ipynb", tmp_path, source_id="user-2026-test",
         data_dir=str(data), formats=["svg"])
     side = sidecar(tmp_path, "casualty-counts")
