@@ -75,10 +75,10 @@ class IndependentCounts(NotebookParams):
 
     metric: COUNT_METRICS = Field("casualties", description="what to count: casualties (killed or injured), "
                                                             "killed, or injured")
-    include_relayed: bool = Field(False, description="True to count rows that relay a government figure as "
-                                                     "independent")
+    include_relayed: bool = Field(True, description="True to draw counts made by officials and relayed by others "
+                                                    "(labelled as relayed); False for independent counts only")
     start_year: int = Field(1999, ge=1990, le=2030, description="first calendar year of the yearly chart, 1990-2030")
-    end_year: int = Field(2025, ge=1990, le=2030, description="last calendar year of the yearly chart, 1990-2030, "
+    end_year: int = Field(2026, ge=1990, le=2030, description="last calendar year of the yearly chart, 1990-2030, "
                                                               "not before start_year")
 
     def value_problems(self) -> list[str]:

@@ -595,5 +595,7 @@ def write_parameters_cells() -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in write_parameters_cells():
+    from analysis.params import write_parameters_cells as write  # the registry lives in the imported module
+
+    for path in write():
         print(f"rewrote the parameters cell of {path.name}")
