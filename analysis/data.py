@@ -487,7 +487,8 @@ def load_claims(data_dir: str | Path | None = None) -> pd.DataFrame:
 
     Adds (in memory only) ``date_mid`` (the midpoint of the source's date window, for plotting)
     and ``period_end_effective`` (``period_end``, or the source's ``date_latest`` where the
-    period runs "to date").
+    period runs "to date"); ``attrs["data_dir"]`` names the folder, whose dataset.yaml the
+    charts read when no context is passed (`analysis.context.resolve`).
     """
     ds = validate(data_dir)
     claims = ds.claims.merge(ds.sources, on="source_id", how="left", suffixes=("", "_source"), validate="m:1")
@@ -498,7 +499,10 @@ def load_claims(data_dir: str | Path | None = None) -> pd.DataFrame:
     claims["metric"] = claims["metric"].astype(pd.CategoricalDtype(ds.metrics.metric.tolist()))
     for col, dtype in CLAIM_CATEGORIES.items():
         claims[col] = claims[col].astype(dtype)
-    return order_columns(claims)
+    claims = order_columns(claims)
+    # where the rows came from, so charts find the folder's dataset.yaml (analysis.context.resolve)
+    claims.attrs["data_dir"] = str(Path(data_dir) if data_dir not in (None, "") else config.DATA_DIR)
+    return claims
 
 
 def order_columns(claims: pd.DataFrame) -> pd.DataFrame:
@@ -529,12 +533,11 @@ def statement(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
     """The claims of one source (statement). Raises KeyError naming close matches."""
     rows = claims[claims.source_id == source_id]
     if rows.empty:
-        import difflib
+        from .text import did_you_mean
 
         ids = sorted(claims.source_id.unique())
-        close = difflib.get_close_matches(source_id, ids, n=5, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise KeyError(f"unknown source_id '{source_id}' ({len(ids)} sources in the data{hint})")
+        hint = did_you_mean(source_id, ids, n=5, cutoff=0.8)
+        raise KeyError(f"unknown source_id '{source_id}' ({len(ids)} sources in the data{'; ' + hint if hint else ''})")
     return rows
 
 
@@ -542,14 +545,23 @@ def series(
     claims: pd.DataFrame,
     metric: str,
     group: str = "all",
-    period_start: str | None = vocab.WAR_END,
+    period_start: str | None = vocab.REFERENCE,
     source_kinds: tuple[str, ...] = ("official_statement",),
+    *,
+    context=None,
 ) -> pd.DataFrame:
-    """One metric across statements, in date order: e.g. casualties since 10 Nov 2020.
+    """One metric across statements, in date order: e.g. casualties since the reference date.
 
-    ``period_start=None`` selects the claims with an open start ("in the last 30 years").
+    ``period_start``: an ISO date; ``"reference"`` (the default) for the reference date of
+    ``context`` (`analysis.load_context`: dataset.yaml ``reference.start``; a DataError naming
+    the data's period starts when it has none); None for the claims with an open start
+    ("in the last 30 years").
     """
     sel = claims[(claims.metric == metric) & (claims.group == group) & claims.source_kind.isin(source_kinds)]
+    if period_start == vocab.REFERENCE:
+        from .context import resolve
+
+        period_start = resolve(context, claims).reference_start(sel)
     if period_start is None:
         sel = sel[sel.period_start.isna()]
     else:

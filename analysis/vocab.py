@@ -28,5 +28,5 @@ SOURCE_KINDS = (
 )
 METRIC_KINDS = ("count", "cumulative_count", "percent", "estimate")
 UNITS = ("people", "percent", "mines", "maps", "incidents", "km2", "m2")
-# The date of the Second Karabakh War's ceasefire, the start of every "since the war" period.
-WAR_END = "2020-11-10"
+# A period_start argument that means "the dataset's reference date" (dataset.yaml reference.start).
+REFERENCE = "reference"
