@@ -251,10 +251,21 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
     return Context if not loc else _NESTED.get(str(loc[0]))
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, with dates left as text for pydantic to check (YAML's own resolver
+    raises a bare ValueError on 2020-13-40, with no key named)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_context(text: str, path: str | Path = FILE_NAME) -> Context:
     """A `Context` from the descriptor's text; DataError listing every problem."""
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader (see _Loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -290,7 +301,7 @@ def check_against(context: Context, dataset, path: str | Path = FILE_NAME) -> li
     metrics = list(dataset.metrics.metric)
     sources = list(dataset.sources.source_id)
     if context.default_statement is not None and context.default_statement not in sources:
-        hint = did_you_mean(context.default_statement, sources)
+        hint = did_you_mean(context.default_statement, sources, cutoff=0.8)
         problems.append(f"{path}: default_statement: unknown source '{context.default_statement}' "
                         f"({hint + '; ' if hint else ''}allowed: a source_id of sources.csv)")
     units = dict(zip(dataset.metrics.metric, dataset.metrics.unit, strict=True))
