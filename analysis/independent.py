@@ -62,7 +62,7 @@ from .framing import (
     scale,
     style,
 )
-from .text import fmt_day, fmt_value, fmt_window, lower_first
+from .text import attribution, fmt_day, fmt_value, fmt_window, lower_first
 from .vocab import REFERENCE
 
 METRICS = ("casualties", "killed", "injured")
@@ -335,8 +335,7 @@ def series_table(rows: pd.DataFrame) -> pd.DataFrame:
         "value": [fmt_value(v, q) for v, q in zip(rows.value, rows.qualifier, strict=True)],
         "qualifier": rows.qualifier.astype(str),
         "on the line": rows.on_line.map({True: "yes", False: "no (see note)"}),
-        "source": [f"{p}, {fmt_window(a, b, bool(i))}" for p, a, b, i in
-                   zip(rows.publisher, rows.date_earliest, rows.date_latest, rows.date_inferred, strict=True)],
+        "source": [attribution(r) for r in rows.itertuples()],
         "note": rows.note,
         "claim": rows.claim_id,
     })
@@ -812,9 +811,7 @@ def comparison_table(rows: pd.DataFrame, context: Context | None = None) -> pd.D
         "counted to": [fmt_day(d) for d in rows.period_end_effective],
         "period (source's words)": rows.period_label,
         "area": rows.area,
-        "source": [f"{sp + ', ' if sp else ''}{p}, {fmt_window(a, b, bool(i))}" for sp, p, a, b, i in
-                   zip(rows.speaker, rows.publisher, rows.date_earliest, rows.date_latest, rows.date_inferred,
-                       strict=True)],
+        "source": [attribution(r) for r in rows.itertuples()],
         "claim": rows.claim_id,
     })
 
