@@ -14,78 +14,37 @@ reported the numbers, where and when, and that they are claims.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from collections.abc import Iterable
 
-import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import pandas as pd
+import seaborn as sns
+from matplotlib.patches import Patch
 
-matplotlib.rcParams["svg.hashsalt"] = "landmine-figures"  # fixed ids in SVG output
-matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG (readable, searchable)
-matplotlib.rcParams["text.parse_math"] = False  # a "$" in a source's name is text, not TeX
+from .context import Context, resolve
+from .derive import derive
+from .framing import (
+    CLAIMS_NOTE,
+    DERIVED_NOTE,
+    FORMATS,
+    METADATA,
+    OKABE_ITO,
+    THEMES,
+    ChartError,
+    ChartMeta,
+    DrawnValue,
+    SelectionError,
+    bar,
+    frame,
+    save_figure,
+    show,
+    style,
+)
+from .text import attribution, cap, fmt_day, fmt_number, fmt_period, fmt_value, fmt_window
+from .vocab import QUALIFIER_WORDS
 
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from .derive import SHARE_PARTS, derive  # noqa: E402
-from .text import fmt_day, fmt_number, fmt_period, fmt_value, fmt_window  # noqa: E402
-from .vocab import QUALIFIER_WORDS  # noqa: E402
-
-FORMATS = ("png", "svg", "pdf")
-THEMES = ("paper", "notebook", "talk", "poster")
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-OKABE_ITO = {
-    "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
-    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#999999", "black": "#000000",
-}
-METRIC_LABELS = {
-    "casualties": "Killed or injured",
-    "killed": "Killed",
-    "injured": "Injured",
-}
-GROUP_LABELS = {
-    "all": "", "civilian": "civilians", "military": "military", "child": "children", "woman": "women",
-    "journalist": "journalists", "deminer": "deminers", "unspecified": "group not stated", "other": "others (not civilian)",
-}
-METADATA = {
-    "png": {"Software": None},
-    "svg": {"Date": None, "Creator": None},
-    "pdf": {"CreationDate": None, "Producer": None, "Creator": None},
-}
-DERIVED_NOTE = "Hatched = derived by this project from the reported numbers, not stated by the source."
-CLAIMS_NOTE = "Figures are claims by the source, not verified counts."
-
-
-@dataclass
-class DrawnValue:
-    label: str
-    value: float
-    qualifier: str
-    derived: bool
-    claim_ids: tuple[str, ...]
-    formula: str = ""
-    period: str = ""
-
-
-@dataclass
-class ChartMeta:
-    name: str
-    title: str
-    subtitle: str
-    source_line: str
-    alt_text: str = ""
-    caption: str = ""
-    values: list[DrawnValue] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    empty: bool = False  # True when the chart only says what is missing
-
-
-class ChartError(ValueError):
-    """A chart was asked for something it cannot honestly draw."""
+CASUALTY_METRICS = ("casualties", "killed", "injured")
 
 
 # ---------------------------------------------------------------- text helpers
@@ -93,18 +52,8 @@ class ChartError(ValueError):
 
 def source_line(rows: pd.DataFrame) -> str:
     """Who reported the plotted numbers, where and when, built from the rows themselves."""
-    parts = []
-    for _, s in rows.drop_duplicates("source_id").sort_values(["date_earliest", "source_id"]).iterrows():
-        when = fmt_window(s.date_earliest, s.date_latest, bool(s.date_inferred))
-        if s.source_kind == "official_statement":
-            who = s.speaker
-            if s.affiliation and s.speaker in s.affiliation:
-                who = s.affiliation  # an institution speaking for itself
-            elif s.affiliation and s.affiliation not in who:
-                who += f", {s.affiliation}"
-            parts.append(f"{who}, via {s.publisher}, {when}")
-        else:
-            parts.append(f"{s.publisher}, {when}")
+    srcs = rows.drop_duplicates("source_id").sort_values(["date_earliest", "source_id"])
+    parts = [attribution(s) for s in srcs.itertuples()]
     collectors = sorted({c for c in rows.get("collected_by", pd.Series(dtype=str)) if c})
     text = "Reported by " + "; ".join(parts) + "."
     if collectors:
@@ -112,21 +61,19 @@ def source_line(rows: pd.DataFrame) -> str:
     return text
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _label(metric: str, group: str) -> str:
-    base = METRIC_LABELS.get(metric, metric.replace("_", " "))
-    g = GROUP_LABELS.get(group, group)
+def figure_label(metric: str, group: str, context: Context | None = None) -> str:
+    """'Killed: civilians', 'Killed or injured': a metric and group as a bar or table label."""
+    ctx = resolve(context)
+    base, g = ctx.metric_label(metric), ctx.group_label(group)
     return f"{base}: {g}" if g else base
 
 
-def statement_table(rows: pd.DataFrame) -> pd.DataFrame:
+def statement_table(rows: pd.DataFrame, context: Context | None = None) -> pd.DataFrame:
     """The rows of one statement with the derived values, as a reader-facing table."""
-    d = derive(rows)
+    ctx = resolve(context, rows)
+    d = derive(rows, context=ctx)
     return pd.DataFrame({
-        "figure": [_label(str(m), str(g)) for m, g in zip(d.metric, d.group, strict=True)],
+        "figure": [figure_label(str(m), str(g), ctx) for m, g in zip(d.metric, d.group, strict=True)],
         "value": [fmt_value(v, q, u) for v, q, u in zip(d.value, d.qualifier, d.unit, strict=True)],
         "as stated": d.qualifier_as_stated,
         "period": [fmt_period(s, e) for s, e in zip(d.period_start, d.period_end, strict=True)],
@@ -137,128 +84,36 @@ def statement_table(rows: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-# ---------------------------------------------------------------- saving
-
-
-def save_figure(
-    fig: plt.Figure,
-    meta: ChartMeta,
-    output_dir: str | Path,
-    formats: Sequence[str] = FORMATS,
-    dpi: int = 150,
-) -> list[Path]:
-    """Write the figure in each format plus ``<name>.json`` (the meta), with reproducible bytes.
-
-    Metadata that would change run to run is stripped (PNG Software; SVG Date and Creator;
-    PDF CreationDate, Producer, Creator) and the SVG hash salt is fixed, so with pinned
-    versions the same inputs give the same bytes. Files are written to a temporary name and
-    renamed, so a crash never leaves a half-written chart.
-    """
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise ChartError(f"unknown format(s) {', '.join(bad)} (allowed: {', '.join(FORMATS)})")
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    meta.files = [f"{meta.name}.{fmt}" for fmt in formats]
-    for fmt in formats:
-        path = out / f"{meta.name}.{fmt}"
-        tmp = path.with_name(f".{path.name}.tmp")
-        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=METADATA[fmt])
-        tmp.replace(path)
-        written.append(path)
-    side = out / f"{meta.name}.json"
-    tmp = side.with_name(f".{side.name}.tmp")
-    tmp.write_text(json.dumps(asdict(meta), indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(side)
-    written.append(side)
-    return written
-
-
-def show(fig: plt.Figure, meta: ChartMeta, output_dir: str | Path):
-    """For a notebook: close the figure and display the PNG (else the SVG) that save_figure wrote.
-
-    The notebook then shows the very file the report publishes, and the figure is not rendered
-    a second time by the inline backend. With neither format saved, the figure is left open
-    for the inline backend to draw.
-    """
-    from IPython.display import SVG, Image
-
-    folder = Path(output_dir)
-    if f"{meta.name}.png" in meta.files:
-        plt.close(fig)
-        return Image(filename=str(folder / f"{meta.name}.png"), width=900)
-    if f"{meta.name}.svg" in meta.files:
-        plt.close(fig)
-        return SVG(filename=str(folder / f"{meta.name}.svg"))
-    return None
-
-
-# ---------------------------------------------------------------- drawing helpers
-
-
-def _style(theme: str):
-    if theme not in THEMES:
-        raise ChartError(f"unknown theme '{theme}' (allowed: {', '.join(THEMES)})")
-    return sns.plotting_context(theme), sns.axes_style("white")
-
-
-def _frame(fig: plt.Figure, title: str, subtitle: str, footer: str) -> None:
-    fig.suptitle(title, x=0.02, y=0.985, ha="left", va="top", fontsize="x-large", fontweight="bold")
-    fig.text(0.02, 0.915, subtitle, ha="left", va="top", fontsize="medium", color="#333333", wrap=True)
-    fig.text(0.02, 0.015, footer, ha="left", va="bottom", fontsize="small", color="#444444", wrap=True)
-
-
-def _empty(name: str, title: str, message: str, rows: pd.DataFrame, theme: str) -> tuple[plt.Figure, ChartMeta]:
-    """A chart that says what is missing instead of drawing zero."""
-    ctx, style = _style(theme)
-    with ctx, style:
-        fig = plt.figure(figsize=(8, 3))
-        fig.text(0.5, 0.5, message, ha="center", va="center", fontsize="large", wrap=True)
-        line = source_line(rows) if len(rows) else "No rows to attribute."
-        _frame(fig, title, "Nothing to draw", line)
-    meta = ChartMeta(name=name, title=title, subtitle="Nothing to draw", source_line=line,
-                     alt_text=f"{title}: {message}", caption=message, empty=True)
-    return fig, meta
-
-
-def _bar(ax, y, left, width, colour, derived, gid, height=0.6):
-    if derived:
-        patch = ax.barh(y, width, left=left, height=height, facecolor="white", edgecolor=colour,
-                        hatch="///", linewidth=1.5, gid=gid)
-    else:
-        patch = ax.barh(y, width, left=left, height=height, color=colour, edgecolor=colour, gid=gid)
-    return patch
-
-
 # ---------------------------------------------------------------- chart 1: casualty counts
 
 
-def casualty_counts(rows: pd.DataFrame, name: str = "casualty-counts", theme: str = "paper") -> tuple[plt.Figure, ChartMeta]:
+def casualty_counts(rows: pd.DataFrame, name: str = "casualty-counts", theme: str = "paper", *,
+                    context: Context | None = None) -> tuple[plt.Figure, ChartMeta]:
     """People killed or injured as one statement reports them, one panel per period.
 
     Per period: killed or injured; killed (split into civilians and the rest when the
     statement gives civilians); injured (derived as casualties - killed when not stated).
+    Raises `SelectionError` (naming the statement's metrics) when it gives none of these.
     """
-    people = rows[(rows.unit == "people") & rows.metric.isin(["casualties", "killed", "injured"])]
+    ctx = resolve(context, rows)
+    people = rows[(rows.unit == "people") & rows.metric.isin(list(CASUALTY_METRICS))]
     title = "People killed or injured by mines, as reported"
     if people.empty:
-        have = ", ".join(sorted(rows.metric.astype(str).unique())) or "none"
-        return _empty(name, title, f"This statement reports no casualty counts (its metrics: {have}).", rows, theme)
-    d = derive(people)
+        raise _no_metrics(rows, "casualty counts (" + ", ".join(CASUALTY_METRICS) + ")")
+    style_ctx, white = style(theme)  # an unknown theme fails before anything is drawn
+    d = derive(people, context=ctx)
     d["period_key"] = list(zip(d.period_start, d.period_end, strict=True))
     periods = sorted(d.period_key.unique(), key=lambda k: (pd.Timestamp.min if pd.isna(k[0]) else k[0]))
-    # open-start (long) periods first, then from the war's end
+    # open-start (long) periods first, then in order of their start
     colours = {"casualties": OKABE_ITO["blue"], "killed": OKABE_ITO["vermillion"], "injured": OKABE_ITO["orange"]}
     drawn: list[DrawnValue] = []
-    ctx, style = _style(theme)
-    with ctx, style:
+    with style_ctx, white:
         heights = []
         panels = []
         xmax_all = 0.0
         for key in periods:
             p = d[d.period_key == key]
-            bars = _panel_bars(p)
+            bars = _panel_bars(p, ctx)
             panels.append((key, p, bars))
             heights.append(max(len(bars), 1) + 1.2)
         fig, axes = plt.subplots(len(panels), 1, figsize=(9, 1.2 + 0.55 * sum(heights) + 1.3), sharex=True,
@@ -266,21 +121,21 @@ def casualty_counts(rows: pd.DataFrame, name: str = "casualty-counts", theme: st
         for ax, (key, p, bars) in zip(axes[:, 0], panels, strict=True):
             period_text = fmt_period(*key)
             labels = sorted(set(p.period_label))
-            ax.set_title(f"{_cap(period_text)}  ({'; '.join(labels)})", loc="left", fontsize="medium")
+            ax.set_title(f"{cap(period_text)}  ({'; '.join(labels)})", loc="left", fontsize="medium")
             xmax = 0.0
-            for i, bar in enumerate(bars):
+            for i, b in enumerate(bars):
                 left = 0.0
-                for seg in bar["segments"]:
+                for seg in b["segments"]:
                     colour = colours.get(seg["colour"], seg["colour"] if seg["colour"].startswith("#") else OKABE_ITO["grey"])
-                    _bar(ax, i, left, seg["value"], colour, seg["derived"], gid=seg["gid"])
+                    bar(ax, i, left, seg["value"], colour, seg["derived"], gid=seg["gid"])
                     left += seg["value"]
                     drawn.append(DrawnValue(label=seg["label"], value=float(seg["value"]), qualifier=seg["qualifier"],
                                             derived=seg["derived"], claim_ids=seg["claim_ids"], formula=seg["formula"],
                                             period=period_text))
-                total_q = bar["qualifier"]
-                text = fmt_value(bar["total"], total_q) + (" (derived)" if bar["derived"] else "")
-                if len(bar["segments"]) > 1:
-                    text += ": " + ", ".join(seg["inside"] + (" (derived)" if seg["derived"] else "") for seg in bar["segments"])
+                total_q = b["qualifier"]
+                text = fmt_value(b["total"], total_q) + (" (derived)" if b["derived"] else "")
+                if len(b["segments"]) > 1:
+                    text += ": " + ", ".join(seg["inside"] + (" (derived)" if seg["derived"] else "") for seg in b["segments"])
                 if total_q in ("more_than", "at_least"):
                     text = "▶ " + text  # noqa: RUF001 - the arrow marks a lower bound
                 ax.text(left, i, "  " + text, va="center", ha="left", fontsize="medium", fontweight="bold")
@@ -307,7 +162,7 @@ def casualty_counts(rows: pd.DataFrame, name: str = "casualty-counts", theme: st
             stmt_extra = ""
         footer = f"{stmt} {CLAIMS_NOTE} {DERIVED_NOTE}{stmt_extra}"
         fig.tight_layout(rect=(0, 0.12, 1, 0.86))
-        _frame(fig, title, subtitle, footer)
+        frame(fig, title, subtitle, footer)
     alt = _alt_text("Horizontal bar chart", title, drawn, stmt)
     caption = "; ".join(f"{v.label}: {fmt_value(v.value, v.qualifier)}{' (derived: ' + v.formula + ')' if v.derived else ''}"
                         for v in drawn)
@@ -321,7 +176,14 @@ def _seg(row, label, colour, inside="") -> dict:
                 formula=row.formula, label=label, colour=colour, inside=inside or fmt_value(row.value, row.qualifier))
 
 
-def _panel_bars(p: pd.DataFrame) -> list[dict]:
+def _no_metrics(rows: pd.DataFrame, what: str) -> SelectionError:
+    have = ", ".join(sorted(rows.metric.astype(str).unique())) or "none"
+    sids = ", ".join(sorted(rows.source_id.astype(str).unique())) or "no rows"
+    return SelectionError(f"This statement ({sids}) reports no {what}: its metrics are {have}. "
+                          "Nothing is drawn rather than an empty chart.")
+
+
+def _panel_bars(p: pd.DataFrame, ctx: Context) -> list[dict]:
     """Bars for one period: casualties, killed (split by civilians), injured, then other groups.
 
     A metric the statement gives twice with different values gets one bar per value
@@ -342,27 +204,30 @@ def _panel_bars(p: pd.DataFrame) -> list[dict]:
         for i, r in enumerate(rs, 1):
             bars.append(single(r, label if len(rs) == 1 else f"{label} ({i} of {len(rs)} figures stated)", colour))
 
+    def label(metric, group="all"):
+        return figure_label(metric, group, ctx)
+
     done = set()
     if ("casualties", "all") in groups:
-        add(("casualties", "all"), "Killed or injured", "casualties")
+        add(("casualties", "all"), label("casualties"), "casualties")
         done.add(("casualties", "all"))
     k, civ, oth = by.get(("killed", "all")), by.get(("killed", "civilian")), by.get(("killed", "other"))
     if k is not None and civ is not None and oth is not None:
-        bars.append(dict(label="Killed", total=float(k.value), qualifier=str(k.qualifier), derived=False,
-                         segments=[_seg(civ, "Killed: civilians", "killed", f"civilians {fmt_value(civ.value, civ.qualifier)}"),
-                                   _seg(oth, "Killed: others (not civilian)", "killed", f"others {fmt_value(oth.value, oth.qualifier)}")]))
+        bars.append(dict(label=label("killed"), total=float(k.value), qualifier=str(k.qualifier), derived=False,
+                         segments=[_seg(civ, label("killed", "civilian"), "killed", f"civilians {fmt_value(civ.value, civ.qualifier)}"),
+                                   _seg(oth, label("killed", "other"), "killed", f"others {fmt_value(oth.value, oth.qualifier)}")]))
         done |= {("killed", "all"), ("killed", "civilian"), ("killed", "other")}
     elif ("killed", "all") in groups:
-        add(("killed", "all"), "Killed", "killed")
+        add(("killed", "all"), label("killed"), "killed")
         done.add(("killed", "all"))
     if ("injured", "all") in groups:
-        add(("injured", "all"), "Injured", "injured")
+        add(("injured", "all"), label("injured"), "injured")
         done.add(("injured", "all"))
     for key in sorted(groups):
         if key in done:
             continue
         metric, group = key
-        add(key, _label(metric, group), OKABE_ITO["grey"] if group == "unspecified" else metric)
+        add(key, label(metric, group), OKABE_ITO["grey"] if group == "unspecified" else metric)
     return bars
 
 
@@ -372,46 +237,46 @@ def _alt_text(kind: str, title: str, drawn: Iterable[DrawnValue], source: str, u
         text = f"{v.label} {fmt_value(v.value, v.qualifier, unit)}"
         text += f" (derived: {v.formula})" if v.derived else " (reported)"
         by_period.setdefault(v.period, []).append(text)
-    body = " ".join(f"{_cap(p)}: {'; '.join(items)}." if p else f"{'; '.join(items)}." for p, items in by_period.items())
+    body = " ".join(f"{cap(p)}: {'; '.join(items)}." if p else f"{'; '.join(items)}." for p, items in by_period.items())
     return f"{kind}: {title}. {body} {source}"
 
 
 # ---------------------------------------------------------------- chart 2: share of a whole
 
 
-def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", theme: str = "paper") -> tuple[plt.Figure, ChartMeta]:
+def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", theme: str = "paper", *,
+                       context: Context | None = None) -> tuple[plt.Figure, ChartMeta]:
     """Reported shares as 100% stacked bars: the reported part beside the derived rest.
 
-    A 100% stacked bar puts both parts on one common baseline with the whole visible, and
-    reads faster than a pie or waffle when two shares are compared one above the other.
+    The shares are the descriptor's (``shares`` in dataset.yaml: question, part, rest), in its
+    order; the title is its ``shares_title``. A 100% stacked bar puts both parts on one common
+    baseline with the whole visible, and reads faster than a pie or waffle when two shares are
+    compared one above the other. Raises `SelectionError` when the statement gives no share.
     """
-    shares = rows[rows.metric.isin(list(SHARE_PARTS)) & (rows.unit == "percent") & (rows.group == "none")]
-    title = "What the speaker said about the minefield maps"
+    ctx = resolve(context, rows)
+    order = list(ctx.shares)
+    shares = rows[rows.metric.isin(order) & (rows.unit == "percent") & (rows.group == "none")]
+    title = ctx.shares_title
     if shares.empty:
-        have = ", ".join(sorted(rows.metric.astype(str).unique())) or "none"
-        return _empty(name, title, f"This statement reports no map-accuracy or explosions-outside-maps share (its metrics: {have}).", rows, theme)
-    d = derive(shares)
-    questions = {
-        "map_accuracy_pct": "Information on the handed-over maps",
-        "explosions_outside_maps_pct": "Recent mine explosions",
-        "explosions_outside_former_contact_line_pct": "Explosions since the war",
-    }
+        raise _no_metrics(rows, "share of a whole (" + (", ".join(order) or "the descriptor lists no shares") + ")")
+    style_ctx, white = style(theme)
+    d = derive(shares, context=ctx)
+    questions = {m: s.question for m, s in ctx.shares.items()}
     reported_colour, rest_colour = OKABE_ITO["blue"], OKABE_ITO["orange"]
     drawn: list[DrawnValue] = []
-    # one bar per stated share (a statement may give one twice), in the order of SHARE_PARTS
+    # one bar per stated share (a statement may give one twice), in the descriptor's order
     reported = d[~d.derived].copy()
-    reported["order"] = reported.metric.astype(str).map({m: i for i, m in enumerate(SHARE_PARTS)})
+    reported["order"] = reported.metric.astype(str).map({m: i for i, m in enumerate(order)})
     reported = reported.sort_values(["order", "claim_id"])
     rests = {r.claim_id: r for _, r in d[d.derived].iterrows()}
     labels = []
-    ctx, style = _style(theme)
-    with ctx, style:
+    with style_ctx, white:
         fig, ax = plt.subplots(figsize=(9, 1.4 + 1.1 * len(reported) + 1.4))
         for i, (_, rep) in enumerate(reported.iterrows()):
             metric = str(rep.metric)
             rest = rests[f"{rep.claim_id}~rest"]
             for row, left, colour in ((rep, 0.0, reported_colour), (rest, float(rep.value), rest_colour)):
-                _bar(ax, i, left, row.value, colour, bool(row.derived), gid=row.claim_id, height=0.55)
+                bar(ax, i, left, row.value, colour, bool(row.derived), gid=row.claim_id, height=0.55)
                 text = f"{row.part}\n{fmt_value(row.value, row.qualifier, 'percent')}"
                 said = str(row.qualifier_as_stated)
                 shown = QUALIFIER_WORDS.get(str(row.qualifier), "")
@@ -436,7 +301,7 @@ def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", the
                   Patch(facecolor="white", edgecolor=rest_colour, hatch="///", label="rest, derived by this project")]
         ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False, fontsize="small")
         fig.tight_layout(rect=(0, 0.14, 1, 0.84))
-        _frame(fig, title, subtitle, f"{stmt} {CLAIMS_NOTE} {DERIVED_NOTE}")
+        frame(fig, title, subtitle, f"{stmt} {CLAIMS_NOTE} {DERIVED_NOTE}")
     alt = _alt_text("100% stacked bar chart", title, drawn, stmt, unit="percent")
     caption = "; ".join(f"{v.label} {fmt_value(v.value, v.qualifier, 'percent')}" + (f" (derived: {v.formula})" if v.derived else "")
                         for v in drawn)
@@ -445,7 +310,7 @@ def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", the
 
 
 __all__ = [
-    "FORMATS", "THEMES", "ChartError", "ChartMeta", "DrawnValue", "casualty_counts", "fmt_day", "fmt_number",
-    "fmt_period", "fmt_value", "fmt_window", "map_accuracy_split", "save_figure", "show", "source_line",
-    "statement_table",
+    "FORMATS", "METADATA", "THEMES", "ChartError", "ChartMeta", "DrawnValue", "SelectionError", "casualty_counts",
+    "figure_label", "fmt_day", "fmt_number", "fmt_period", "fmt_value", "fmt_window", "map_accuracy_split",
+    "save_figure", "show", "source_line", "statement_table",
 ]

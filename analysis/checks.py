@@ -65,16 +65,18 @@ are formatted in Python.
 
 from __future__ import annotations
 
-import re
 from collections import namedtuple
-from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .data import count_dates, period_series, starts_at
-from .text import fmt_day, fmt_number, fmt_window
-from .vocab import QUALIFIER_WORDS, WAR_END
+from .text import cap, fmt_day, fmt_number, fmt_value, fmt_window, lower_first, who
+from .vocab import QUALIFIER_WORDS, REFERENCE
+
+if TYPE_CHECKING:
+    from .context import Context
 
 KINDS = (
     "count_decreased",
@@ -97,7 +99,6 @@ COLUMNS = (
     "source_ids",  # tuple of their distinct source ids, in the same order
     "explanation",  # plain English, naming speakers, dates and numbers
 )
-SEVERITIES = ("high", "medium", "low")
 SERIES_KEYS = ("metric", "group", "area", "collected_by", "_period")  # _period: see _prepare
 STATEMENT_KEYS = ("source_id", "area", "collected_by", "period_start", "period_end")
 
@@ -112,34 +113,6 @@ QUALIFIER_MEANING = {
 }
 # for a count that can only grow: the order in which qualifiers of one value may follow each other
 GROWTH_RANK = {"upper bound": 0, "approximate": 1, "exact": 1, "lower bound": 2}
-METRIC_LABELS = {
-    "casualties": "casualties",
-    "killed": "killed",
-    "injured": "injured",
-    "unknown_outcome": "casualties with outcome unknown",
-    "map_accuracy_pct": "map accuracy",
-    "explosions_outside_maps_pct": "share of explosions outside the mapped areas",
-    "explosions_outside_former_contact_line_pct": "share of explosions away from the former contact line",
-    "casualties_share_pct": "share of casualties",
-    "mines_estimated": "mines estimated",
-    "mines_in_handed_maps": "mines on the handed-over maps",
-    "maps_handed_over": "maps handed over",
-    "contaminated_area_km2": "contaminated area",
-    "contaminated_area_m2": "contaminated area",
-    "cleared_area_km2": "cleared area",
-    "released_area_km2": "released area",
-    "area_mined_since_2020_km2": "area mined since 2020",
-}
-GROUP_LABELS = {
-    "civilian": "civilians",
-    "military": "military",
-    "child": "children",
-    "woman": "women",
-    "journalist": "journalists",
-    "deminer": "deminers",
-    "unspecified": "group unspecified",
-}
-UNIT_SUFFIX = {"percent": "%", "km2": " km2", "m2": " m2"}
 # group checks: each part group must not exceed the whole ("all"); civilian + military vs all
 SUBGROUPS = ("civilian", "military", "child", "woman", "journalist", "deminer", "unspecified")
 PARTITION = ("civilian", "military")
@@ -208,33 +181,13 @@ def _series_id(p: pd.DataFrame, keys=SERIES_KEYS) -> np.ndarray:
 
 
 # the shared wording (analysis.text), under the short names this module uses
-_num = fmt_number
 _date = fmt_day
 _window = fmt_window
 
 
-_TRAILING_PARENS = re.compile(r"\s*\([^)]*\)\s*$")
-
-
 def _who(r) -> str:
-    """'Hikmet Hajiyev, Assistant to the President'; an office alone ('ANAMA'); for a report, its
-    publisher and who counted."""
-    return _who_text(str(r.speaker or ""), str(r.speaker_role or ""), str(r.affiliation or ""),
-                     str(r.publisher or ""), str(r.collected_by or ""))
-
-
-@lru_cache(maxsize=4096)
-def _who_text(speaker: str, speaker_role: str, affiliation: str, publisher: str, collected_by: str) -> str:
-    speaker = speaker.strip()
-    if not speaker:
-        who = publisher.strip() or "unnamed source"
-        return f"{who}, counted by {collected_by}" if collected_by else who
-    role = _TRAILING_PARENS.sub("", speaker_role).strip()
-    aff = affiliation.split(",")[0].strip().lower()
-    is_office = bool(aff) and (speaker.lower() in aff or aff in speaker.lower())
-    if role and not is_office and role.lower() not in speaker.lower():
-        return f"{speaker}, {role}"
-    return speaker
+    return who(str(r.speaker or ""), str(r.speaker_role or ""), str(r.affiliation or ""),
+               str(r.publisher or ""), str(r.collected_by or ""))
 
 
 def _when(r) -> str:
@@ -245,19 +198,11 @@ def _when(r) -> str:
 
 
 def _value(r, with_qualifier: bool = True) -> str:
-    q = str(r.qualifier)
-    word = QUALIFIER_WORDS.get(q, q) if with_qualifier else ""
-    return f"{word} {_num(r.value)}{UNIT_SUFFIX.get(str(r.unit), '')}".strip()
+    return fmt_value(r.value, str(r.qualifier) if with_qualifier else "exact", str(r.unit))
 
 
 def _said(r) -> str:
     return f"{_value(r)} ({_who(r)}, {_when(r)})"
-
-
-def _metric_label(metric: str, group: str) -> str:
-    label = METRIC_LABELS.get(metric, metric.removesuffix("_pct").replace("_", " "))
-    g = GROUP_LABELS.get(group)
-    return f"{label}, {g}" if g else label
 
 
 def _period(r) -> str:
@@ -265,13 +210,6 @@ def _period(r) -> str:
         return "(no period start given)"
     latest = r.period_start_latest if pd.notna(r.period_start_latest) else r.period_start
     return f"since {_window(r.period_start, latest)}"  # 'since Nov 2020' for a start given as a month
-
-
-def _series_label(r, capital: bool = True) -> str:
-    label = f"{_metric_label(str(r.metric), str(r.group))} {_period(r)}"
-    if r.collected_by:  # not an official statement: say where (who counted is said with each figure)
-        label += f" in {r.area}"
-    return label[0].upper() + label[1:] if capital else label
 
 
 class _Rows:
@@ -285,7 +223,8 @@ class _Rows:
     Claim = namedtuple("Claim", COLS)
     DATES = ("period_start", "period_start_latest", "period_end", "date_earliest", "date_latest")
 
-    def __init__(self, p: pd.DataFrame):
+    def __init__(self, p: pd.DataFrame, ctx: Context):
+        self.ctx = ctx
         self.cols = {}
         for col in self.COLS:
             s = p[col] if col in p.columns else pd.Series("", index=p.index)
@@ -317,6 +256,18 @@ class _Rows:
                 vals.append(v)
             row = self._rows[i] = self.Claim(*vals)
         return row
+
+    def metric_label(self, metric: str, group: str) -> str:
+        """'killed, civilians': a metric and group inside a sentence (labels from the context)."""
+        label = lower_first(self.ctx.metric_label(str(metric)))
+        g = self.ctx.group_label(str(group))
+        return f"{label}, {g}" if g else label
+
+    def series_label(self, r, capital: bool = True) -> str:
+        label = f"{self.metric_label(r.metric, r.group)} {_period(r)}"
+        if r.collected_by:  # not an official statement: say where (who counted is said with each figure)
+            label += f" in {r.area}"
+        return cap(label) if capital else label
 
     def said(self, i: int) -> str:
         if i not in self._said:
@@ -371,7 +322,7 @@ def _count_decreased(p: pd.DataFrame, R: _Rows, source_kinds, cumulative_kinds) 
     for a, b in zip(rid[prev[hit]].tolist(), rid[hit].tolist(), strict=True):
         ra, rb = R[a], R[b]
         severity = "high" if ra.qualifier == rb.qualifier == "exact" else "medium"
-        text = f"{_series_label(ra)} went down from {R.said(a)} to {R.said(b)}."
+        text = f"{R.series_label(ra)} went down from {R.said(a)} to {R.said(b)}."
         if pd.isna(ra.period_start):
             # with no start date, the two may count different periods ("since 1991" vs "to date")
             severity = "low"
@@ -423,7 +374,7 @@ def _close_dates_differ(p: pd.DataFrame, R: _Rows, source_kinds, same_days: int,
             apart, severity = "their date windows overlap, so their order is unknown", "low"
         else:
             apart, severity = f"{gap} day{'s' if gap != 1 else ''} apart", "low"
-        text = f"{_series_label(ra)}: {R.said(a)} but {R.said(b)}, {apart}."
+        text = f"{R.series_label(ra)}: {R.said(a)} but {R.said(b)}, {apart}."
         out.append(R.finding("close_dates_differ", severity, (a, b), text, ordered=True))
     return out
 
@@ -443,7 +394,7 @@ def _conflicting_values(p: pd.DataFrame, R: _Rows) -> list[dict]:
         r = R[ids[0]]
         values = " and ".join(_value(R[i]) for i in ids)
         text = (f"{_who(r)} ({_when(r)}) gives {len(ids)} different figures for "
-                f"{_series_label(r, capital=False)}: {values}.")
+                f"{R.series_label(r, capital=False)}: {values}.")
         out.append(R.finding("conflicting_values", "high", ids, text))
     return out
 
@@ -494,12 +445,12 @@ def _parts(p: pd.DataFrame, R: _Rows) -> list[dict]:
 
 def _parts_finding(R: _Rows, whole: int, parts: list[int], exceed: bool) -> dict:
     def name(r):
-        return _metric_label(r.metric, r.group)
+        return R.metric_label(r.metric, r.group)
 
     w = R[whole]
     terms = " + ".join(f"{name(R[i])} ({_value(R[i])})" for i in parts)
     if len(parts) > 1:
-        terms += f" = {_num(sum(R[i].value for i in parts))}"
+        terms += f" = {fmt_number(sum(R[i].value for i in parts))}"
     intro = f"{_who(w)} ({_when(w)}), {_period(w).strip('()')}: "
     ids = [whole, *parts]
     if exceed:
@@ -545,7 +496,7 @@ def _qualifier_changed(p: pd.DataFrame, R: _Rows, source_kinds, cumulative_kinds
                                                    and R[i].qualifier_as_stated != q.replace("_", " ") else "")
                 for i in qids)
             parts.append(f"{QUALIFIER_WORDS.get(q) or q} {_value(r, with_qualifier=False)} ({said})")
-        text = (f"{_series_label(r)} given as {_value(r, with_qualifier=False)} with qualifiers that differ in "
+        text = (f"{R.series_label(r)} given as {_value(r, with_qualifier=False)} with qualifiers that differ in "
                 f"meaning ({', '.join(sorted(meanings))}): " + "; ".join(parts) + ".")
         out.append(R.finding("qualifier_changed", severity, ids, text, ordered=True))
     return out
@@ -595,10 +546,10 @@ def _stale_figure(p: pd.DataFrame, R: _Rows, source_kinds, stale_metrics, stale_
         key = (first.metric, first.group, first.area, first.collected_by)
         others = [i for i in all_rid[others_by_key[key]].tolist()
                   if R[i].value != first.value and R[i].w0 >= first.w0 and R[i].w1 <= last.w1]
-        text = (f"{_metric_label(first.metric, first.group).capitalize()} given as "
+        text = (f"{cap(R.metric_label(first.metric, first.group))} given as "
                 f"{_value(first, with_qualifier=False)} in {len(ids)} statements over {years:.1f} years, from "
                 f"{_who(first)} ({_when(first)}) to {_who(last)} ({_when(last)}), while "
-                f"{_series_label(R[r0], capital=False)} rose by {rise:.0%}, from {R.said(r0)} to {R.said(r1)}.")
+                f"{R.series_label(R[r0], capital=False)} rose by {rise:.0%}, from {R.said(r0)} to {R.said(r1)}.")
         if others:
             text += " Other values in between: " + "; ".join(R.said(i) for i in R.order(others)) + "."
         out.append(R.finding("stale_figure", "medium", ids, text, ordered=True))
@@ -618,9 +569,10 @@ def find_inconsistencies(
     approx_tol: float = 0.05,
     source_kinds: tuple[str, ...] = ("official_statement",),
     cumulative_kinds: tuple[str, ...] = ("cumulative_count",),
-    stale_metrics: tuple[str, ...] = ("map_accuracy_pct", "explosions_outside_maps_pct"),
-    related: tuple[str, str, str | None] = ("casualties", "all", WAR_END),
+    stale_metrics: tuple[str, ...] | None = None,
+    related: tuple[str, str, str | None] = ("casualties", "all", REFERENCE),
     kinds: tuple[str, ...] = KINDS,
+    context: Context | None = None,
 ) -> pd.DataFrame:
     """Inconsistencies among reported figures, one row per finding (columns: `COLUMNS`).
 
@@ -638,20 +590,33 @@ def find_inconsistencies(
     source_kinds: sources used by the cross-statement checks (count_decreased, close_dates_differ,
         qualifier_changed, stale_figure); within-statement checks use every source.
     cumulative_kinds: metric kinds (metrics.csv ``kind``) that cannot go down over a fixed start.
-    stale_metrics: metrics checked for ``stale_figure``.
+    stale_metrics: metrics checked for ``stale_figure``; None for the descriptor's
+        (dataset.yaml ``stale_metrics``).
     related: (metric, group, period_start or None for open) of the series a stale figure is set
-        against; matched on the stale figure's area.
+        against; matched on the stale figure's area. A period_start of ``"reference"`` is the
+        descriptor's reference date (a DataError naming the data's period starts when it has
+        none and there are stale metrics to check).
     kinds: the kinds of finding to look for.
+    context: the dataset descriptor (`analysis.load_context`): labels in the explanations, the
+        defaults above. None: neutral words, no stale metrics.
 
     Sorted by kind (order of `KINDS`), first date, then claim ids.
     """
     unknown = set(kinds) - set(KINDS)
     if unknown:
         raise ValueError(f"unknown kind(s) {sorted(unknown)} (allowed: {', '.join(KINDS)})")
+    from .context import resolve
+
+    ctx = resolve(context, claims)
+    if stale_metrics is None:
+        stale_metrics = ctx.stale_metrics
+    if related[2] == REFERENCE:
+        start = ctx.reference_start(claims) if stale_metrics and "stale_figure" in kinds else None
+        related = (related[0], related[1], start)
     p = _prepare(claims, approx_tol)
     found: list[dict] = []
     if not p.empty:
-        R = _Rows(p)
+        R = _Rows(p, ctx)
         dec, pairs = _count_decreased(p, R, source_kinds, cumulative_kinds)
         if "count_decreased" in kinds:
             found += dec

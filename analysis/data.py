@@ -510,7 +510,9 @@ def load_claims(data_dir: str | Path | None = None) -> pd.DataFrame:
     ``period_end_effective`` (``period_end``, or the source's ``date_latest`` where the
     period runs "to date") and ``relays_official`` (counted by officials, published by
     someone else: ``counter_kind`` official on a source that is not an official statement);
-    fills ``period_start_latest`` with ``period_start`` where the start is a known day.
+    fills ``period_start_latest`` with ``period_start`` where the start is a known day;
+    ``attrs["data_dir"]`` names the folder, whose dataset.yaml the charts read when no context
+    is passed (`analysis.context.resolve`).
     """
     ds = validate(data_dir)
     claims = ds.claims.merge(ds.sources, on="source_id", how="left", suffixes=("", "_source"), validate="m:1")
@@ -523,7 +525,10 @@ def load_claims(data_dir: str | Path | None = None) -> pd.DataFrame:
     claims["metric"] = claims["metric"].astype(pd.CategoricalDtype(ds.metrics.metric.tolist()))
     for col, dtype in CLAIM_CATEGORIES.items():
         claims[col] = claims[col].astype(dtype)
-    return order_columns(claims)
+    claims = order_columns(claims)
+    # where the rows came from, so charts find the folder's dataset.yaml (analysis.context.resolve)
+    claims.attrs["data_dir"] = str(Path(data_dir) if data_dir not in (None, "") else config.DATA_DIR)
+    return claims
 
 
 def order_columns(claims: pd.DataFrame) -> pd.DataFrame:
@@ -588,12 +593,11 @@ def statement(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
     """The claims of one source (statement). Raises KeyError naming close matches."""
     rows = claims[claims.source_id == source_id]
     if rows.empty:
-        import difflib
+        from .text import did_you_mean
 
         ids = sorted(claims.source_id.unique())
-        close = difflib.get_close_matches(source_id, ids, n=5, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise KeyError(f"unknown source_id '{source_id}' ({len(ids)} sources in the data{hint})")
+        hint = did_you_mean(source_id, ids, n=5, cutoff=0.8)
+        raise KeyError(f"unknown source_id '{source_id}' ({len(ids)} sources in the data{'; ' + hint if hint else ''})")
     return rows
 
 
@@ -601,15 +605,24 @@ def series(
     claims: pd.DataFrame,
     metric: str,
     group: str = "all",
-    period_start: str | None = vocab.WAR_END,
+    period_start: str | None = vocab.REFERENCE,
     source_kinds: tuple[str, ...] = ("official_statement",),
+    *,
+    context=None,
 ) -> pd.DataFrame:
-    """One metric across statements, in date order: e.g. casualties since 10 Nov 2020.
+    """One metric across statements, in date order: e.g. casualties since the reference date.
 
     A claim counts from ``period_start`` when its start window contains it (`starts_at`), so a
     start given as a month joins the series of a day in that month.
-    ``period_start=None`` selects the claims with an open start ("in the last 30 years").
+    ``period_start``: an ISO date; ``"reference"`` (the default) for the reference date of
+    ``context`` (`analysis.load_context`: dataset.yaml ``reference.start``; a DataError naming
+    the data's period starts when it has none); None for the claims with an open start
+    ("in the last 30 years").
     """
     sel = claims[(claims.metric == metric) & (claims.group == group) & claims.source_kind.isin(source_kinds)]
+    if period_start == vocab.REFERENCE:
+        from .context import resolve
+
+        period_start = resolve(context, claims).reference_start(sel)
     sel = sel[starts_at(sel, period_start)]
     return sel.sort_values(["date_mid", "claim_id"]).reset_index(drop=True)

@@ -7,25 +7,14 @@ back with ``derived=False`` and an empty formula, so a chart can draw both from 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
-from .vocab import QUALIFIER_WORDS
+from .text import fmt_value
 
-# share metric -> (label of the reported part, label of the derived rest)
-SHARE_PARTS = {
-    "map_accuracy_pct": ("accurate", "not accurate"),
-    "explosions_outside_maps_pct": ("outside the mapped areas", "inside the mapped areas"),
-    "explosions_outside_former_contact_line_pct": ("away from the former contact line", "on the former contact line"),
-}
-
-
-def _num(v: float) -> str:
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
-
-
-def _bounded(q: str, v: float) -> str:
-    word = QUALIFIER_WORDS[q]
-    return f"{word} {_num(v)}".strip()
+if TYPE_CHECKING:
+    from .context import Context
 
 
 # subtracting a bounded number flips its bound: 100 - (more than 55) is less than 45
@@ -51,10 +40,12 @@ def _row(base: pd.Series, **changes) -> dict:
     return row
 
 
-def derive(claims: pd.DataFrame) -> pd.DataFrame:
+def derive(claims: pd.DataFrame, context: Context | None = None) -> pd.DataFrame:
     """Reported rows plus the values derived from them, per source and period.
 
-    - complement of a share: rest = 100 - share (e.g. 75% = 100% - the reported 25%);
+    - complement of a share: rest = 100 - share (e.g. 75% = 100% - the reported 25%), for
+      the share metrics of ``context`` (dataset.yaml ``shares``, which names both parts; by
+      default the descriptor of the folder the claims were loaded from; none without one);
     - injured = casualties - killed, where the source reports both but not injured;
     - killed, others (not civilian) = killed (all) - killed (civilian).
     A value is derived only where the source did not report it itself, and never from a
@@ -65,9 +56,12 @@ def derive(claims: pd.DataFrame) -> pd.DataFrame:
     out["derived"] = False
     out["formula"] = ""
     out["inputs"] = [(cid,) for cid in out.claim_id]
+    from .context import resolve
+
     out["part"] = ""
-    for metric, (reported, _rest) in SHARE_PARTS.items():
-        out.loc[out.metric == metric, "part"] = reported
+    shares = resolve(context, claims).shares
+    for metric, share in shares.items():
+        out.loc[out.metric == metric, "part"] = share.part
     new: list[dict] = []
     keys = ["source_id", "period_start", "period_end"]
     for _, g in claims.groupby(keys, dropna=False, sort=False, observed=True):
@@ -75,12 +69,12 @@ def derive(claims: pd.DataFrame) -> pd.DataFrame:
         by = {(str(r.metric), str(r.group)): r for _, r in g.iterrows() if counts[(str(r.metric), str(r.group))] == 1}
         stated = set(counts.index)
         # every stated share has a rest, even when a statement gives the share twice
-        for _, r in g[g.metric.astype(str).isin(list(SHARE_PARTS)) & (g.group.astype(str) == "none")].iterrows():
-            rest = SHARE_PARTS[str(r.metric)][1]
+        for _, r in g[g.metric.astype(str).isin(list(shares)) & (g.group.astype(str) == "none")].iterrows():
+            rest = shares[str(r.metric)].rest
             q = _difference_qualifier("exact", str(r.qualifier))  # 100% is exact
             new.append(_row(r, claim_id=f"{r.claim_id}~rest", value=100 - r.value, qualifier=q,
                             qualifier_as_stated="", part=rest,
-                            formula=f"100% - {_bounded(str(r.qualifier), r.value)}% = {_bounded(q, 100 - r.value)}%",
+                            formula=f"100% - {fmt_value(r.value, str(r.qualifier))}% = {fmt_value(100 - r.value, q)}%",
                             inputs=(r.claim_id,)))
         whole, killed = by.get(("casualties", "all")), by.get(("killed", "all"))
         if whole is not None and killed is not None and ("injured", "all") not in stated:
@@ -88,8 +82,8 @@ def derive(claims: pd.DataFrame) -> pd.DataFrame:
             v = whole.value - killed.value
             new.append(_row(whole, claim_id=f"{whole.claim_id}~injured", metric="injured", value=v, qualifier=q,
                             qualifier_as_stated="", part="",
-                            formula=f"injured = killed or injured ({_bounded(str(whole.qualifier), whole.value)}) "
-                                    f"- killed ({_bounded(str(killed.qualifier), killed.value)}) = {_bounded(q, v)}",
+                            formula=f"injured = killed or injured ({fmt_value(whole.value, str(whole.qualifier))}) "
+                                    f"- killed ({fmt_value(killed.value, str(killed.qualifier))}) = {fmt_value(v, q)}",
                             inputs=(whole.claim_id, killed.claim_id)))
         civ = by.get(("killed", "civilian"))
         if killed is not None and civ is not None and ("killed", "military") not in stated:
@@ -97,8 +91,8 @@ def derive(claims: pd.DataFrame) -> pd.DataFrame:
             v = killed.value - civ.value
             new.append(_row(killed, claim_id=f"{killed.claim_id}~others", group="other", value=v, qualifier=q,
                             qualifier_as_stated="", part="",
-                            formula=f"others killed = killed ({_bounded(str(killed.qualifier), killed.value)}) "
-                                    f"- civilians killed ({_bounded(str(civ.qualifier), civ.value)}) = {_bounded(q, v)}",
+                            formula=f"others killed = killed ({fmt_value(killed.value, str(killed.qualifier))}) "
+                                    f"- civilians killed ({fmt_value(civ.value, str(civ.qualifier))}) = {fmt_value(v, q)}",
                             inputs=(killed.claim_id, civ.claim_id)))
     if not new:
         return out.reset_index(drop=True)

@@ -3,18 +3,19 @@
 Two selections and two charts:
 
 - `yearly_series`: the calendar-year counts (period 1 Jan - 31 Dec of one year) that
-  monitoring reports, NGOs and news reports attribute to a collector (AzCBL, ANAMA, the
-  Landmine Monitor, HALO Trust, ...), one row per reported number, never added together.
-- `official_vs_independent`: the officials' cumulative counts since 10 Nov 2020 beside
-  whatever other counts exist for 2020-2025 (a few yearly or part-year counts, and a few
-  cumulative ones).
+  monitoring reports, NGOs and news reports attribute to a collector (a mine action centre,
+  a campaign, the Landmine Monitor, ...), one row per reported number, never added together.
+- `official_vs_independent`: the officials' cumulative counts since the dataset's reference
+  date (dataset.yaml ``reference``) beside whatever other counts exist from that year on (a
+  few yearly or part-year counts, and a few cumulative ones).
 - `independent_yearly_chart`, `official_vs_independent_chart`: ``(fig, ChartMeta)`` like
   `analysis.charts.casualty_counts`; every drawn point or bar carries its claim id as ``gid``.
 
 **Series labels.** ``collected_by`` says who counted in the source's own terms, with many
-spellings for one collector ("AzCBL", "AzCBL (as cited by Monitor)", ...). `SERIES_LABELS`
-maps the spellings that name the same collector counting the same way onto one label. A
-spelling that is not in the map (an estimate, a survey, a figure of unclear origin, a news
+spellings for one collector ("XCBL", "XCBL (as cited by Monitor)", ...). The descriptor's
+``collectors`` (dataset.yaml; `analysis.context.Collector`) map the spellings that name the
+same collector counting the same way onto one label, in the order panels and legends use. A
+spelling that no collector lists (an estimate, a survey, a figure of unclear origin, a news
 site's reading of a map) keeps its own ``collected_by`` as its label: it is never folded into
 a collector's series, and it is left out unless asked for by name in ``collectors``. Every
 row keeps its original ``collected_by`` and ``area``; a series is a (label, area) pair, so
@@ -31,11 +32,9 @@ is averaged or summed.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable, Sequence
 
 import matplotlib.dates
-import matplotlib.font_manager
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
@@ -44,132 +43,76 @@ import seaborn as sns
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .charts import (
+from .charts import source_line
+from .context import Context, carry, resolve
+from .data import count_dates, starts_at
+from .data import series as official_series
+from .framing import (
     CLAIMS_NOTE,
-    METRIC_LABELS,
+    MARKER_MEANING,
+    MARKERS,
     OKABE_ITO,
     ChartMeta,
     DrawnValue,
-    _empty,
-    _frame,
-    _style,
-    fmt_day,
-    fmt_value,
-    fmt_window,
-    source_line,
+    SelectionError,
+    empty_panel,
+    fill,
+    layout,
+    nothing_to_draw,
+    scale,
+    style,
 )
-from .data import count_dates, starts_at
-from .data import series as official_series
-from .timeline import MARKER_MEANING, MARKERS
-from .vocab import WAR_END
+from .text import attribution, fmt_day, fmt_value, fmt_window, lower_first
+from .vocab import REFERENCE
 
 METRICS = ("casualties", "killed", "injured")
+DEFAULT = "default"  # collectors=DEFAULT: the descriptor's default collectors (all, when it declares none)
+PANELS_OF_OFFICIALS = "officials"  # panels=...: the panels the descriptor's official counts are about
 
-# collected_by as written in claims.csv -> series label. Only spellings that name the same
-# collector counting the same way; anything else keeps its own collected_by (see module doc).
-SERIES_LABELS: dict[str, str] = {
-    # AzCBL, the Azerbaijan Campaign to Ban Landmines (the Monitor's researcher in Azerbaijan):
-    # casualties known to AzCBL, from its own website, its annual report, or the Monitor citing it.
-    "AzCBL": "AzCBL",
-    "AzCBL (as cited by Monitor)": "AzCBL",
-    "AzCBL (Monitor headline comparator)": "AzCBL",
-    "AzCBL (annual research report)": "AzCBL",
-    # ANAMA, Azerbaijan's state mine action agency: verified incidents in hazard areas,
-    # as the Monitor, AzCBL, the US State Department or Mine Action Review cite them.
-    "ANAMA (as cited by Monitor)": "ANAMA",
-    "ANAMA (as cited by AzCBL chairman)": "ANAMA",
-    "ANAMA (as cited by US DoS)": "ANAMA",
-    "ANAMA (as reported to Mine Action Review)": "ANAMA",
-    "ANAMA official data (relayed by Azerbaijan Mine Victims Association, NGO)": "ANAMA",  # relays_official
-    # The Landmine Monitor's own headline figure for Azerbaijan where it names no collector,
-    # and its compiled "all known" totals.
-    "Monitor headline (collector for 2015 not named in excerpt; headline series used AzCBL data in 2012-2016)":
-        "Landmine Monitor headline",
-    "Monitor (compiled from ANAMA/AzCBL data)": "Landmine Monitor headline",
-    # HALO Trust, Nagorno-Karabakh, as the Monitor or Mine Action Review report it.
-    "HALO Trust (per Monitor)": "HALO Trust",
-    "HALO Trust (per Monitor, superseded)": "HALO Trust",  # superseded: never on the line
-    "HALO Trust (Monitor analysis)": "HALO Trust",
-    "HALO Trust (per Mine Action Review)": "HALO Trust",
-    # Armenia: the Monitor's own figures, and the national demining centre's (CHDE) data.
-    "Monitor": "Landmine Monitor",
-    "Monitor (CHDE data)": "CHDE",
-    "CHDE (per Monitor)": "CHDE",
-    "Armenian Center for Humanitarian Demining and Expertise (per Monitor)": "CHDE",
-}
-DEFAULT_COLLECTORS = ("AzCBL", "ANAMA", "Landmine Monitor headline", "HALO Trust")
-OFFICIAL_LABEL = "Azerbaijani officials"
-
-# One colour per collector, the same in every chart (Okabe-Ito, colour-blind safe).
-SERIES_COLOURS = {
-    "AzCBL": OKABE_ITO["blue"],
-    "ANAMA": OKABE_ITO["vermillion"],
-    "Landmine Monitor headline": OKABE_ITO["green"],
-    "HALO Trust": OKABE_ITO["orange"],
-    "Landmine Monitor": OKABE_ITO["green"],
-    "CHDE": OKABE_ITO["purple"],
-    OFFICIAL_LABEL: "#333333",
-}
+OFFICIAL_COLOUR = "#333333"
 OTHER_COLOURS = (OKABE_ITO["purple"], OKABE_ITO["sky"], OKABE_ITO["grey"], OKABE_ITO["yellow"])
 LINESTYLES = ("-", "--", ":", "-.")
-# Marker shape carries the qualifier, as on the timeline chart (analysis.timeline): filled circle
-# = exact; triangle up = lower bound; triangle down = nearly / up to; diamond = about.
+# Marker shape carries the qualifier, as on the timeline chart (analysis.framing.MARKERS).
 QUALIFIER_MARKERS = MARKERS
 QUALIFIER_LEGEND = MARKER_MEANING
-# How areas are written on the chart (the data keeps the source's words).
-AREA_SHORT = {
-    "Azerbaijan (Monitor country profile; Nagorno-Karabakh covered in separate profile)":
-        "Azerbaijan (Monitor profile)",
-    "Azerbaijan excluding Nagorno-Karabakh": "Azerbaijan excl. Nagorno-Karabakh",
-    "Azerbaijan (as stated; mostly territories regained since Nov 2020)": "Azerbaijan (mostly regained territories)",
-}
-PANEL_TITLES = {
-    "Azerbaijan": "Azerbaijan",
-    "Nagorno-Karabakh": "Nagorno-Karabakh: counted separately, on its own scale; never added to Azerbaijan's lines",
-    "Armenia": "Armenia (Republic of)",
-}
-PANEL_ORDER = ("Azerbaijan", "Nagorno-Karabakh", "Armenia")
 GAP_FILL = "#eeeeee"
-
-
-class SelectionError(ValueError):
-    """A selection was asked for something the data cannot have (e.g. an unknown metric)."""
 
 
 # ---------------------------------------------------------------- labels
 
 
-def series_label(collected_by: str) -> str:
-    """The series a ``collected_by`` spelling belongs to (itself when not in `SERIES_LABELS`)."""
-    return SERIES_LABELS.get(collected_by, collected_by)
+def series_label(collected_by: str, context: Context | None = None) -> str:
+    """The collector a ``collected_by`` spelling belongs to (dataset.yaml ``collectors``; itself
+    when no collector lists it)."""
+    return resolve(context).series_label(collected_by)
 
 
-def panel_of(area: str) -> str:
-    """The panel an area is drawn in: Azerbaijan, Nagorno-Karabakh, Armenia, or the area itself.
+def panel_of(area: str, context: Context | None = None) -> str:
+    """The panel an area is drawn in (dataset.yaml ``panels``), or the area itself.
 
     Panels only group areas for drawing; each distinct area is still its own line.
     """
-    a = area.strip().lower()
-    if a.startswith("nagorno-karabakh"):
-        return "Nagorno-Karabakh"
-    if a.startswith("armenia"):
-        return "Armenia"
-    if a == "azerbaijan" or a.startswith(("azerbaijan ", "azerbaijan,", "azerbaijan(")):
-        return "Azerbaijan"
-    return area
+    return resolve(context).panel_of(area)
 
 
-def short_area(area: str) -> str:
-    return AREA_SHORT.get(area, area)
+def _metric_text(metric: str, ctx: Context) -> str:
+    return lower_first(ctx.metric_label(metric))
 
 
-def _metric_text(metric: str) -> str:
-    return METRIC_LABELS.get(metric, metric).lower()
-
-
-def _check_metric(claims: pd.DataFrame, metric: str) -> None:
+def _check_metric(metric: str) -> None:
     if metric not in METRICS:
         raise SelectionError(f"unknown metric {metric!r} (allowed: {', '.join(METRICS)})")
+
+
+def _available(claims: pd.DataFrame, ctx: Context, metric: str) -> dict[str, list[str]]:
+    """What sources that are not official statements have for ``metric``: for an empty selection's message."""
+    other = claims[(claims.source_kind != "official_statement") & (claims.metric == metric)]
+    years = other.period_start.dropna().dt.year
+    return {
+        "collectors": sorted({ctx.series_label(c) for c in other.collected_by if c}),
+        "areas": sorted(set(other.area)),
+        "years": [_years(years)] if len(years) else [],
+    }
 
 
 def _superseded(row) -> bool:
@@ -207,27 +150,34 @@ def yearly_series(
     claims: pd.DataFrame,
     metric: str = "casualties",
     areas: Sequence[str] | None = None,
-    collectors: Sequence[str] | None = DEFAULT_COLLECTORS,
+    collectors: Sequence[str] | str | None = DEFAULT,
     include_relayed: bool = False,
     group: str = "all",
     start_year: int | None = None,
     end_year: int | None = None,
+    *,
+    context: Context | None = None,
 ) -> pd.DataFrame:
     """Calendar-year counts from sources that are not official statements, one row per number.
 
     ``claims`` is `analysis.load_claims()`. A row qualifies when its period is exactly one
     calendar year (``period_start`` 1 Jan and ``period_end`` 31 Dec of the same year).
-    ``collectors``: series labels (see `SERIES_LABELS`) or exact ``collected_by`` spellings;
-    None for every collector. ``areas``: exact ``area`` values; None for every area.
+    ``collectors``: collector labels (dataset.yaml ``collectors``) or exact ``collected_by``
+    spellings; `DEFAULT` for the descriptor's default collectors; None for every collector.
+    ``areas``: exact ``area`` values; None for every area.
     ``include_relayed``: keep rows that relay a government figure (``relays_official``).
 
     Returns the claim rows (every column of `load_claims`, so `source_line` works on them)
     plus ``series`` (the label), ``panel`` (see `panel_of`), ``year``, ``on_line`` (False for
     a second figure of the same series, area and year: see the module doc) and ``note``.
     Rows of two collectors or two areas are never merged: one row per (collector, area, year)
-    and reported number. ``attrs["selection"]`` describes the filter, for an empty chart.
+    and reported number. ``attrs["selection"]`` describes the filter and ``attrs["available"]``
+    what the data has, for the error of an empty chart.
     """
-    _check_metric(claims, metric)
+    _check_metric(metric)
+    ctx = resolve(context, claims)
+    if isinstance(collectors, str) and collectors == DEFAULT:
+        collectors = ctx.default_collectors or None
     sel = claims[(claims.source_kind != "official_statement") & (claims.metric == metric) & (claims.group == group)]
     ps, pe = sel.period_start, sel.period_end
     one_year = (ps.notna() & pe.notna() & (ps.dt.month == 1) & (ps.dt.day == 1) & (pe.dt.month == 12)
@@ -235,7 +185,7 @@ def yearly_series(
     sel = sel[one_year]
     if not include_relayed:
         sel = sel[~sel.relays_official.astype(bool)]
-    sel = sel.assign(series=sel.collected_by.map(series_label), panel=sel.area.map(panel_of),
+    sel = sel.assign(series=sel.collected_by.map(ctx.series_label), panel=sel.area.map(ctx.panel_of),
                      year=sel.period_start.dt.year.astype(int))
     if collectors is not None:
         sel = sel[sel.series.isin(list(collectors)) | sel.collected_by.isin(list(collectors))]
@@ -246,9 +196,7 @@ def yearly_series(
     if end_year is not None:
         sel = sel[sel.year <= end_year]
     out = _resolve_duplicates(sel)
-    order = {label: i for i, label in enumerate(DEFAULT_COLLECTORS)}
-    out = out.assign(_p=out.panel.map(lambda p: PANEL_ORDER.index(p) if p in PANEL_ORDER else len(PANEL_ORDER)),
-                     _s=out.series.map(lambda s: order.get(s, len(order))))
+    out = out.assign(_p=out.panel.map(ctx.panel_rank), _s=out.series.map(ctx.collector_rank))
     out = out.sort_values(["_p", "panel", "_s", "series", "area", "year", "on_line", "claim_id"],
                           ascending=[True, True, True, True, True, True, False, True])
     out = out.drop(columns=["_p", "_s"]).reset_index(drop=True)
@@ -257,7 +205,8 @@ def yearly_series(
         "collectors": list(collectors) if collectors is not None else None,
         "areas": list(areas) if areas is not None else None, "start_year": start_year, "end_year": end_year,
     }
-    return out
+    out.attrs["available"] = _available(claims, ctx, metric)
+    return carry(claims, out)
 
 
 def _resolve_duplicates(sel: pd.DataFrame) -> pd.DataFrame:
@@ -301,63 +250,81 @@ def official_vs_independent(
     claims: pd.DataFrame,
     metric: str = "casualties",
     include_relayed: bool = False,
-    start: str = "2020-01-01",
-    end: str = "2025-12-31",
+    start: str | None = None,
+    end: str | None = None,
     group: str = "all",
     areas: Sequence[str] | None = None,
-    panels: Sequence[str] | None = ("Azerbaijan",),
+    panels: Sequence[str] | str | None = PANELS_OF_OFFICIALS,
+    *,
+    period_start: str = REFERENCE,
+    context: Context | None = None,
 ) -> pd.DataFrame:
-    """Official cumulative counts since 10 Nov 2020 beside other counts for ``start``-``end``.
+    """Official cumulative counts since ``period_start`` beside other counts for ``start``-``end``.
 
-    The other counts are those whose area is drawn in one of ``panels`` (see `panel_of`; by
-    default Azerbaijan's areas, which the official counts are about: not Armenia or
-    Nagorno-Karabakh alone) or, when given, exactly one of ``areas``.
+    ``period_start``: the start of the running totals, an ISO date; ``"reference"`` (the
+    default) for the descriptor's reference date. ``start``/``end``: ISO dates limiting where
+    the points go on the time axis; ``start`` defaults to 1 January of the reference year,
+    ``end`` to no limit. The other counts are those whose area is drawn in one of ``panels``
+    (see `panel_of`; by default the panels the descriptor says the official counts are about,
+    ``officials.panels``, e.g. not a neighbouring country's; None or an empty list for every
+    area) or, when given, exactly one of ``areas``.
 
     Rows (every column of `load_claims`) plus:
 
-    - ``panel``: ``cumulative`` (counts since 10 Nov 2020: the officials' statements from
+    - ``panel``: ``cumulative`` (counts since ``period_start``: the officials' statements from
       `analysis.series`, and any other source's count over the same period) or ``period``
       (a count for one year or part of a year, from a source that is not an official
       statement: a different measure, drawn in its own panel);
     - ``role``: ``official``; ``relayed`` (counted by officials, published by someone else:
       ``relays_official``; left out unless ``include_relayed``); else who counted
       (``counter_kind``: ``independent``, ``other_party``, ``mixed``, ``unknown``);
-    - ``series``: `OFFICIAL_LABEL` or the collector's label (`series_label`);
+    - ``series``: the officials' label (dataset.yaml ``officials.label``) or the collector's
+      label (`series_label`);
     - ``x``: where the point goes on the time axis: for an official count, the midpoint of
       the statement's date window, or the date the speaker said the count runs to when that
       is given; for other counts, the end of the period counted;
     - ``x_start``, ``x_end``: the span drawn: the statement's date window (official), or the
       period counted (others).
     """
-    _check_metric(claims, metric)
-    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
-    off = official_series(claims, metric, group=group)
+    _check_metric(metric)
+    ctx = resolve(context, claims)
+    if period_start == REFERENCE:
+        period_start = ctx.reference_start(claims)
+    ref = pd.Timestamp(period_start)
+    lo = pd.Timestamp(start) if start else pd.Timestamp(year=ref.year, month=1, day=1)
+    hi = pd.Timestamp(end) if end else pd.Timestamp.max
+    if isinstance(panels, str) and panels == PANELS_OF_OFFICIALS:
+        panels = ctx.officials.panels or None
+    off = official_series(claims, metric, group=group, period_start=ref.strftime("%Y-%m-%d"))
     when = count_dates(off)
-    off = off.assign(panel="cumulative", role="official", series=OFFICIAL_LABEL,
+    off = off.assign(panel="cumulative", role="official", series=ctx.officials.label,
                      x=when.as_of, x_start=when.as_of_earliest, x_end=when.as_of_latest)
     other = claims[(claims.source_kind != "official_statement") & (claims.metric == metric) & (claims.group == group)
                    & claims.period_start.notna()]
-    cumulative = starts_at(other, WAR_END)
+    cumulative = starts_at(other, ref)
     other = other[cumulative | (other.period_start >= lo)]
     role = np.where(other.relays_official.astype(bool), "relayed",
                     other.counter_kind.astype(str) if "counter_kind" in other.columns else "independent")
-    other = other.assign(panel=np.where(starts_at(other, WAR_END), "cumulative", "period"), role=role,
-                         series=other.collected_by.map(series_label),
+    other = other.assign(panel=np.where(starts_at(other, ref), "cumulative", "period"), role=role,
+                         series=other.collected_by.map(ctx.series_label),
                          x=other.period_end_effective, x_start=other.period_start, x_end=other.period_end_effective)
     other["x_start"] = other.x_start.where(other.panel == "period", other.x)
     if not include_relayed:
         other = other[other.role != "relayed"]
     if areas is not None:
         other = other[other.area.isin(list(areas))]
-    elif panels is not None:
-        other = other[other.area.map(panel_of).isin(list(panels))]
+    elif panels:
+        other = other[other.area.map(ctx.panel_of).isin(list(panels))]
     out = pd.concat([off, other], ignore_index=True)
     out = out[(out.x >= lo) & (out.x <= hi)]
     out["note"] = out["note"].fillna("")
     out = out.sort_values(["panel", "role", "x", "claim_id"]).reset_index(drop=True)
     out.attrs["selection"] = {"metric": metric, "group": group, "include_relayed": include_relayed,
-                              "start": start, "end": end, "areas": list(areas) if areas is not None else None}
-    return out
+                              "start": start, "end": end, "areas": list(areas) if areas is not None else None,
+                              "period_start": ref.strftime("%Y-%m-%d")}
+    out.attrs["available"] = {"official period starts": sorted({f"{d:%Y-%m-%d}" for d in claims.loc[
+        claims.source_kind == "official_statement", "period_start"].dropna()})[:8], **_available(claims, ctx, metric)}
+    return carry(claims, out)
 
 
 def series_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -370,8 +337,7 @@ def series_table(rows: pd.DataFrame) -> pd.DataFrame:
         "value": [fmt_value(v, q) for v, q in zip(rows.value, rows.qualifier, strict=True)],
         "qualifier": rows.qualifier.astype(str),
         "on the line": rows.on_line.map({True: "yes", False: "no (see note)"}),
-        "source": [f"{p}, {fmt_window(a, b, bool(i))}" for p, a, b, i in
-                   zip(rows.publisher, rows.date_earliest, rows.date_latest, rows.date_inferred, strict=True)],
+        "source": [attribution(r) for r in rows.itertuples()],
         "note": rows.note,
         "claim": rows.claim_id,
     })
@@ -384,11 +350,14 @@ AREA_VARIANT_COLOURS = {OKABE_ITO["blue"]: OKABE_ITO["sky"], OKABE_ITO["vermilli
                         OKABE_ITO["orange"]: OKABE_ITO["yellow"], OKABE_ITO["green"]: OKABE_ITO["sky"]}
 
 
-def _colours(labels: Iterable[str]) -> dict[str, str]:
+def _colours(labels: Iterable[str], ctx: Context) -> dict[str, str]:
     out, spare = {}, list(OTHER_COLOURS)
     for label in labels:
-        if label in SERIES_COLOURS:
-            out[label] = SERIES_COLOURS[label]
+        named = ctx.collector_colour(label)
+        if label == ctx.officials.label:
+            out[label] = OFFICIAL_COLOUR
+        elif named is not None:
+            out[label] = OKABE_ITO[named]
         else:
             out[label] = spare.pop(0) if spare else OKABE_ITO["black"]
     return out
@@ -430,7 +399,7 @@ def _selection_text(rows: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
-def compact_source_line(rows: pd.DataFrame, limit: int = 700) -> str:
+def compact_source_line(rows: pd.DataFrame, limit: int = 700, context: Context | None = None) -> str:
     """`charts.source_line`, or when that runs past ``limit`` characters a shorter one built from the
     same rows: official statements counted by office (each is listed in the chart's JSON and the
     notebook table), other sources grouped by publisher with the date of each report."""
@@ -443,7 +412,7 @@ def compact_source_line(rows: pd.DataFrame, limit: int = 700) -> str:
     if len(off):
         by = off.affiliation.value_counts()
         offices = ", ".join(f"{a} {n}" for a, n in sorted(by.items(), key=lambda t: (-t[1], t[0])))
-        parts.append(f"Azerbaijani officials in {len(off)} statements, {fmt_day(off.date_earliest.min())} to "
+        parts.append(f"{resolve(context, rows).officials.label} in {len(off)} statements, {fmt_day(off.date_earliest.min())} to "
                      f"{fmt_day(off.date_latest.max())} ({offices}), each via the outlet named in the chart's data")
     rest = srcs[srcs.source_kind != "official_statement"]
     for publisher in dict.fromkeys(rest.publisher):
@@ -456,46 +425,6 @@ def compact_source_line(rows: pd.DataFrame, limit: int = 700) -> str:
     if collectors:
         text += " Counted by: " + "; ".join(collectors) + "."
     return text
-
-
-def _fill(text: str, size: str, width_in: float = 8.6, em: float = 0.58) -> str:
-    """Wrap ``text`` to ``width_in`` inches at the current font size, assuming an average character
-    ``em`` of the font size wide (fixed line breaks: the number of lines does not depend on the dpi
-    the figure is saved at)."""
-    points = matplotlib.font_manager.FontProperties(size=size).get_size_in_points()
-    return textwrap.fill(text, width=max(30, int(width_in * 72 / (em * points))))
-
-
-def _scale() -> float:
-    """Text size of the current seaborn context relative to 'paper' (1.0), at least 1."""
-    return max(1.0, matplotlib.rcParams["font.size"] / 9.6)
-
-
-def _layout(fig: plt.Figure, title: str, subtitle: str, footer: str, handles: list, body_h: float) -> None:
-    """Title, subtitle, a one-row legend under it, the panels, and the wrapped footer, sized to fit.
-
-    The figure is 9 inches wide; its height is set here from the measured heights of the
-    subtitle and footer plus ``body_h`` inches for the panels.
-    """
-    _frame(fig, _fill(title, "x-large", 8.8, 0.53), _fill(subtitle, "medium"), _fill(footer, "small"))
-    sub, foot = fig.texts[-2], fig.texts[-1]
-    renderer = fig.canvas.get_renderer()
-    title_h = fig._suptitle.get_window_extent(renderer).height / fig.dpi
-    sub_h = sub.get_window_extent(renderer).height / fig.dpi
-    foot_h = foot.get_window_extent(renderer).height / fig.dpi
-    ncol = len(handles) if _scale() < 1.5 else 2
-    rows = -(-len(handles) // ncol) if handles else 0
-    title_block, leg_h = 0.12 + title_h + 0.1, 0.25 * _scale() * rows + 0.05
-    top = title_block + sub_h + 0.08 + leg_h
-    height = top + body_h + foot_h + 0.3
-    fig.set_figheight(height)
-    fig._suptitle.set_y(1 - 0.12 / height)
-    fig._suptitle.set_in_layout(False)  # placed by hand; tight_layout must not reserve room for it again
-    sub.set_y(1 - title_block / height)
-    if handles:
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.012, 1 - (title_block + sub_h + 0.04) / height),
-                   ncol=ncol, frameon=False, fontsize="x-small", handletextpad=0.3, columnspacing=1.4)
-    fig.tight_layout(rect=(0, (foot_h + 0.22) / height, 1, 1 - top / height))
 
 
 def _obstacles(ax, renderer) -> tuple[np.ndarray, list]:
@@ -599,45 +528,47 @@ def independent_yearly_chart(
     theme: str = "paper",
     start_year: int | None = None,
     end_year: int | None = None,
+    *,
+    context: Context | None = None,
 ) -> tuple[plt.Figure, ChartMeta]:
     """Yearly counts by collector from `yearly_series`: one panel per area group, one line per series.
 
-    Azerbaijan's series (AzCBL, ANAMA, the Monitor's headline) share a panel; Nagorno-Karabakh
-    (HALO Trust) gets its own, with its own scale: a different area is never one line or one
-    axis with Azerbaijan. A line is one (collector, area) pair and is broken wherever a year
+    Panels follow the descriptor (dataset.yaml ``panels``: e.g. a country's series share one
+    panel, a separately counted region gets its own, with its own scale: a different area is
+    never one line or one axis with another). A line is one (collector, area) pair and is broken wherever a year
     has no figure (NaN is plotted, so no segment bridges a gap); years with no figure from any
     series of a panel are shaded and labelled. Each line is labelled on the chart with its
     collector and area. Marker shape shows the qualifier; a hollow marker is a second figure
     for a year already on the line (see ``note``). Each marker's ``gid`` is its claim id; each
     line's is ``line:<series>:<area>``.
     """
+    ctx = resolve(context, rows)
     sel = rows.attrs.get("selection") or {}
     metric = str(rows.metric.iloc[0]) if len(rows) else str(sel.get("metric", "casualties"))
-    what = METRIC_LABELS.get(metric, metric)
+    what = ctx.metric_label(metric)
     title = f"{what} by mines per year, by who counted them"
     if rows.empty:
         text = _selection_text(rows)
-        msg = (f"No calendar-year figures ({_metric_text(metric)}) found for this selection"
-               + (f" ({text})" if text else "") + ". Nothing is drawn rather than a zero.")
-        return _empty(name, title, msg, rows, theme)
+        raise nothing_to_draw(f"No calendar-year figures ({_metric_text(metric, ctx)}) found for this selection"
+                              + (f" ({text})" if text else ""), rows.attrs.get("available") or {})
     y0 = int(start_year if start_year is not None else sel.get("start_year") or rows.year.min())
     y1 = int(end_year if end_year is not None else sel.get("end_year") or rows.year.max())
     years = np.arange(y0, y1 + 1)
     panels = list(dict.fromkeys(rows.panel))
-    colours = _colours(dict.fromkeys(rows.series))
+    colours = _colours(dict.fromkeys(rows.series), ctx)
     drawn: list[DrawnValue] = []
     alt_parts: list[str] = []
     markers_used: set[str] = set()
     hollow_used = False
     pending: list = []
-    ctx, style = _style(theme)
-    with ctx, style:
-        heights = [(3.0 if p == "Azerbaijan" else 1.9) * _scale() for p in panels]
+    style_ctx, white = style(theme)
+    with style_ctx, white:
+        heights = [ctx.panel(p).height * scale() for p in panels]
         fig, axes = plt.subplots(len(panels), 1, figsize=(9, 8), sharex=True,
                                  gridspec_kw={"height_ratios": heights}, squeeze=False)
         for ax, panel in zip(axes[:, 0], panels, strict=True):
             p = rows[rows.panel == panel]
-            ax.set_title(_fill(PANEL_TITLES.get(panel, panel), "medium", 7.6), loc="left", fontsize="medium",
+            ax.set_title(fill(ctx.panel(panel).title or panel, "medium", 7.6), loc="left", fontsize="medium",
                          fontweight="bold")
             empty_years = sorted(set(years) - set(p.year))
             for a, b in _runs(empty_years):
@@ -669,7 +600,7 @@ def independent_yearly_chart(
                 runs = _runs(on.index)
                 a, b = max(runs, key=lambda t: (t[1] - t[0], t[1]))
                 last = int(on.index.max())
-                text = f"{label}\n{short_area(area)}"
+                text = f"{label}\n{ctx.area_label(area)}"
                 if last != b:  # a point after a gap (e.g. a recent year) gets its own label too
                     labels.append(dict(anchors=[(last, float(on.value[last]))], colour=colour, text=text))
                 labels.append(dict(anchors=[(b, float(on.value[b])), (a, float(on.value[a]))], colour=colour,
@@ -697,7 +628,7 @@ def independent_yearly_chart(
                             fontsize="x-small", color="#666666", zorder=1)
             pending.append((ax, values + labels))
         last_ax = axes[-1, 0]
-        last_ax.xaxis.set_major_locator(matplotlib.ticker.MultipleLocator(2 if _scale() < 1.5 else 5))
+        last_ax.xaxis.set_major_locator(matplotlib.ticker.MultipleLocator(2 if scale() < 1.5 else 5))
         last_ax.xaxis.set_minor_locator(matplotlib.ticker.MultipleLocator(1))
         last_ax.tick_params(axis="x", which="minor", length=2)
         last_ax.set_xlabel("calendar year counted")
@@ -708,8 +639,8 @@ def independent_yearly_chart(
         subtitle = (f"{what} in each calendar year, {y0}-{y1}, as published by each collector ({collectors}). "
                     "One line per collector and area, never added together; no line is drawn across a year "
                     "without a figure.")
-        footer = f"{compact_source_line(rows)} {CLAIMS_NOTE}"
-        _layout(fig, title, subtitle, footer, handles, body_h=sum(heights) + (0.45 * len(panels) + 0.5) * _scale())
+        footer = f"{compact_source_line(rows, context=ctx)} {CLAIMS_NOTE}"
+        layout(fig, title, subtitle, footer, handles, body_h=sum(heights) + (0.45 * len(panels) + 0.5) * scale())
         for ax, labels in pending:
             _place_labels(ax, labels)
     alt = f"Line chart: {title}. " + " ".join(alt_parts) + " " + stmt
@@ -724,10 +655,14 @@ def official_vs_independent_chart(
     rows: pd.DataFrame,
     name: str = "official-vs-independent",
     theme: str = "paper",
+    *,
+    context: Context | None = None,
 ) -> tuple[plt.Figure, ChartMeta]:
-    """Official cumulative counts since 10 Nov 2020 (top) above counts for one period (bottom).
+    """Official cumulative counts since the reference date (top) above counts for one period (bottom).
 
-    Two measures, two panels sharing the time axis: a running total since the ceasefire and
+    The reference date is the selection's ``period_start`` (`official_vs_independent`), named
+    as the descriptor names it ("the ceasefire of ..."). Two measures, two panels sharing the
+    time axis: a running total since the reference date and
     a count for one year or part of a year cannot share a y axis. Top: each official statement
     is a point (at the midpoint of the statement's date window, or at the date the speaker
     said the count runs to), with the date window drawn as a horizontal bar when it is wider
@@ -736,27 +671,29 @@ def official_vs_independent_chart(
     of its value, labelled with collector, period and area. ``gid`` = claim id on every point
     and bar (date windows: ``window:<claim id>``).
     """
+    ctx = resolve(context, rows)
     sel = rows.attrs.get("selection") or {}
     metric = str(rows.metric.iloc[0]) if len(rows) else str(sel.get("metric", "casualties"))
-    what = METRIC_LABELS.get(metric, metric)
-    title = f"{what}: official running totals since the 2020 war, and other counts"
+    what = ctx.metric_label(metric)
+    ref = _reference(rows, ctx)
+    title = f"{what}: official running totals since {ref['event']}, and other counts"
     if rows.empty:
         text = _selection_text(rows)
-        msg = (f"No official or independent figures ({_metric_text(metric)}) found for this selection"
-               + (f" ({text})" if text else "") + ". Nothing is drawn rather than a zero.")
-        return _empty(name, title, msg, rows, theme)
+        raise nothing_to_draw(f"No official or independent figures ({_metric_text(metric, ctx)}) found for this "
+                              "selection" + (f" ({text})" if text else ""), rows.attrs.get("available") or {})
+    since = f"since {ref['day']}"
     cum, per = rows[rows.panel == "cumulative"], rows[rows.panel == "period"]
-    colours = _colours(dict.fromkeys(rows.series))
+    colours = _colours(dict.fromkeys(rows.series), ctx)
     drawn: list[DrawnValue] = []
     alt_parts: list[str] = []
     markers_used: set[str] = set()
-    ctx, style = _style(theme)
-    with ctx, style:
-        heights = [3.3 * _scale(), 2.3 * _scale()]
+    style_ctx, white = style(theme)
+    with style_ctx, white:
+        heights = [3.3 * scale(), 2.3 * scale()]
         fig, (ax_c, ax_p) = plt.subplots(2, 1, figsize=(9, 8), sharex=True, gridspec_kw={"height_ratios": heights})
-        ax_c.set_title(_fill(f"Running total: {_metric_text(metric)} since the ceasefire of 10 Nov 2020", "medium", 7.6),
+        ax_c.set_title(fill(f"Running total: {_metric_text(metric, ctx)} since {ref['label']}", "medium", 7.6),
                        loc="left", fontsize="medium", fontweight="bold")
-        ax_p.set_title(_fill(f"A different measure: {_metric_text(metric)} within one year or part of a year "
+        ax_p.set_title(fill(f"A different measure: {_metric_text(metric, ctx)} within one year or part of a year "
                              "(own scale)", "medium", 7.6), loc="left", fontsize="medium", fontweight="bold")
         labels_c: list[dict] = []
         labels_p: list[dict] = []
@@ -779,26 +716,25 @@ def official_vs_independent_chart(
                 relayed = " (relays a government figure)" if r.role == "relayed" else ""
                 labels_c.append(dict(anchors=[(r.x, float(r.value))], colour=colour,
                                      text=f"{r.series}{relayed}\n{fmt_value(r.value, r.qualifier)} to "
-                                          f"{fmt_day(r.period_end_effective)}\n{short_area(r.area)}"))
+                                          f"{fmt_day(r.period_end_effective)}\n{ctx.area_label(r.area)}"))
                 alt_parts.append(f"{r.series} ({r.collected_by}, {r.area}): {fmt_value(r.value, r.qualifier)} "
-                                 f"since 10 Nov 2020 to {fmt_day(r.period_end_effective)}.")
+                                 f"{since} to {fmt_day(r.period_end_effective)}.")
             drawn.append(DrawnValue(label=f"{r.series} ({r.role})", value=float(r.value), qualifier=str(r.qualifier),
-                                    derived=False, claim_ids=(r.claim_id,), period=f"since 10 Nov 2020, {when}"))
+                                    derived=False, claim_ids=(r.claim_id,), period=f"{since}, {when}"))
         off = cum[cum.role == "official"].sort_values("x")
         if len(off):
             first, last = off.iloc[0], off.iloc[-1]
             labels_c.insert(0, dict(anchors=[(first.x, float(first.value)), (last.x, float(last.value))],
-                                    colour=colours[OFFICIAL_LABEL],
-                                    text=f"{OFFICIAL_LABEL}\n{len(off)} statements"))
-            alt_parts.insert(0, f"{OFFICIAL_LABEL}: {len(off)} statements between {fmt_day(off.x.min())} and "
+                                    colour=OFFICIAL_COLOUR,
+                                    text=f"{ctx.officials.label}\n{len(off)} statements"))
+            alt_parts.insert(0, f"{ctx.officials.label}: {len(off)} statements between {fmt_day(off.x.min())} and "
                                 f"{fmt_day(off.x.max())}, from {fmt_value(first.value, first.qualifier)} "
                                 f"to {fmt_value(last.value, last.qualifier)}.")
+        ax_c.set_ylabel(f"people {since}")
         if cum.empty:
-            ax_c.text(0.5, 0.5, "No running totals since 10 Nov 2020 in this selection.", transform=ax_c.transAxes,
-                      ha="center", va="center", color="#666666")
+            empty_panel(ax_c, f"No running totals {since} in this selection.")
         else:
             ax_c.set_ylim(0, float(cum.value.max()) * 1.3)
-        ax_c.set_ylabel("people since 10 Nov 2020")
         # bottom panel: counts for one period, as bars across the period
         for r in per.sort_values(["x_start", "x_end"]).itertuples():
             colour = colours[r.series]
@@ -811,41 +747,40 @@ def official_vs_independent_chart(
             period = str(r.period_start.year) if whole_year else \
                 fmt_window(r.period_start, r.period_end_effective)
             labels_p.append(dict(anchors=[(r.x_start, float(r.value)), (r.x_end, float(r.value))], colour=colour,
-                                 text=f"{r.series}: {fmt_value(r.value, r.qualifier)} in {period}\n{short_area(r.area)}",
-                                 around=BAR_AROUND, fontsize="small" if _scale() < 1.5 else "x-small"))
+                                 text=f"{r.series}: {fmt_value(r.value, r.qualifier)} in {period}\n{ctx.area_label(r.area)}",
+                                 around=BAR_AROUND, fontsize="small" if scale() < 1.5 else "x-small"))
             drawn.append(DrawnValue(label=f"{r.series} ({r.role})", value=float(r.value), qualifier=str(r.qualifier),
                                     derived=False, claim_ids=(r.claim_id,), period=period))
             alt_parts.append(f"{r.series} ({r.collected_by}, {r.area}): {fmt_value(r.value, r.qualifier)} in {period}.")
-        if per.empty:
-            ax_p.text(0.5, 0.5, "No yearly or part-year counts from other sources in this selection.",
-                      transform=ax_p.transAxes, ha="center", va="center", color="#666666")
-        else:
-            ax_p.set_ylim(0, float(per.value.max()) * 1.45 * _scale() ** 0.5)
         ax_p.set_ylabel("people in the period")
+        if per.empty:
+            empty_panel(ax_p, "No yearly or part-year counts from other sources in this selection.")
+        else:
+            ax_p.set_ylim(0, float(per.value.max()) * 1.45 * scale() ** 0.5)
         for ax in (ax_c, ax_p):
             ax.grid(axis="y", color="#dddddd", lw=0.8)
             ax.set_axisbelow(True)
             ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-            ax.axvline(pd.Timestamp(WAR_END), color="#999999", lw=0.8, ls="--", zorder=1)
+            ax.axvline(ref["start"], color="#999999", lw=0.8, ls="--", zorder=1)
             sns.despine(ax=ax)
-        lo = min(rows.x_start.min(), pd.Timestamp(WAR_END)) - pd.Timedelta(days=75)
+        lo = min(rows.x_start.min(), ref["start"]) - pd.Timedelta(days=75)
         hi = rows.x_end.max() + pd.Timedelta(days=45)
         ax_p.set_xlim(lo, hi)
         ax_p.xaxis.set_major_locator(matplotlib.dates.YearLocator())
         ax_p.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y"))
         ax_p.xaxis.set_minor_locator(matplotlib.dates.MonthLocator(bymonth=(4, 7, 10)))
-        ax_c.annotate("ceasefire,\n10 Nov 2020", xy=(pd.Timestamp(WAR_END), 0), xytext=(4, 4),
+        ax_c.annotate(ref["mark"], xy=(ref["start"], 0), xytext=(4, 4),
                       textcoords="offset points", ha="left", va="bottom", fontsize="x-small", color="#666666")
         handles = _qualifier_handles(markers_used)
         handles.append(Line2D([], [], color="#333333", alpha=0.35, lw=2.4, label="date window of a statement"))
         relayed_note = ("Figures that relay a government count are included and labelled so."
                         if sel.get("include_relayed") else "Figures that relay a government count are left out.")
-        subtitle = (f"Top: {_metric_text(metric)} since 10 Nov 2020 as stated by Azerbaijani officials (one point per "
+        subtitle = (f"Top: {_metric_text(metric, ctx)} {since} as stated by {ctx.officials.label} (one point per "
                     "statement) and as reported by others. Bottom: counts for a single year or part of one, a "
                     f"different measure on its own scale. {relayed_note}")
         stmt = source_line(rows)
-        footer = f"{compact_source_line(rows)} {CLAIMS_NOTE}"
-        _layout(fig, title, subtitle, footer, handles, body_h=sum(heights) + 1.4 * _scale())
+        footer = f"{compact_source_line(rows, context=ctx)} {CLAIMS_NOTE}"
+        layout(fig, title, subtitle, footer, handles, body_h=sum(heights) + 1.4 * scale())
         _place_labels(ax_c, labels_c)
         _place_labels(ax_p, labels_p)
     alt = f"Two-panel chart: {title}. " + " ".join(alt_parts) + " " + stmt
@@ -853,10 +788,24 @@ def official_vs_independent_chart(
                           caption=" ".join(alt_parts), values=drawn)
 
 
-def comparison_table(rows: pd.DataFrame) -> pd.DataFrame:
+def _reference(rows: pd.DataFrame, ctx: Context) -> dict:
+    """The start of the running totals of a comparison (its selection's ``period_start``, else the
+    descriptor's reference date) and how to name it: 'the ceasefire of 10 Nov 2020' when it is
+    the descriptor's reference date, else the day."""
+    given = (rows.attrs.get("selection") or {}).get("period_start")
+    start = pd.Timestamp(given) if given else pd.Timestamp(ctx.reference_start(rows))
+    day = fmt_day(start)
+    r = ctx.reference
+    if r is not None and pd.Timestamp(r.start) == start:
+        return dict(start=start, day=day, label=r.label, event=r.event, mark=f"{r.name},\n{day}")
+    return dict(start=start, day=day, label=day, event=day, mark=day)
+
+
+def comparison_table(rows: pd.DataFrame, context: Context | None = None) -> pd.DataFrame:
     """The rows of `official_vs_independent` as a reader-facing table, in date order per panel."""
+    since = f"since {_reference(rows, resolve(context, rows))['day']}" if len(rows) else ""
     return pd.DataFrame({
-        "panel": rows.panel.map({"cumulative": "since 10 Nov 2020", "period": "one year or part of one"}),
+        "panel": rows.panel.map({"cumulative": since, "period": "one year or part of one"}),
         "who": [s if r == "official" else f"{s} ({c})" for s, r, c in zip(rows.series, rows.role, rows.collected_by,
                                                                            strict=True)],
         "role": rows.role,
@@ -864,15 +813,13 @@ def comparison_table(rows: pd.DataFrame) -> pd.DataFrame:
         "counted to": [fmt_day(d) for d in rows.period_end_effective],
         "period (source's words)": rows.period_label,
         "area": rows.area,
-        "source": [f"{sp + ', ' if sp else ''}{p}, {fmt_window(a, b, bool(i))}" for sp, p, a, b, i in
-                   zip(rows.speaker, rows.publisher, rows.date_earliest, rows.date_latest, rows.date_inferred,
-                       strict=True)],
+        "source": [attribution(r) for r in rows.itertuples()],
         "claim": rows.claim_id,
     })
 
 
 __all__ = [
-    "DEFAULT_COLLECTORS", "METRICS", "OFFICIAL_LABEL", "SERIES_LABELS", "SelectionError", "comparison_table",
+    "DEFAULT", "METRICS", "PANELS_OF_OFFICIALS", "SelectionError", "comparison_table",
     "compact_source_line", "independent_yearly_chart", "official_vs_independent", "official_vs_independent_chart",
     "panel_of", "series_label", "series_table", "yearly_series",
 ]

@@ -1,19 +1,26 @@
-"""How numbers, dates and periods are written, the same in charts, alt texts, tables and findings.
+"""The words: how numbers, values, dates, periods and speakers are written, the same in charts,
+alt texts, tables and findings, and the "did you mean" of every error message.
 
 No plotting here: the consistency checks use it without importing matplotlib.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+from functools import lru_cache
+
 import pandas as pd
 
 from .vocab import QUALIFIER_WORDS
 
+UNIT_SUFFIX = {"percent": "%", "km2": " km2", "m2": " m2"}
+
 
 def fmt_number(v: float, unit: str = "") -> str:
-    """'3,400', '12.5', '55%'."""
+    """'3,400', '12.5', '55%', '12 km2' (people, mines, maps and incidents need no unit word)."""
     s = f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
-    return f"{s}%" if unit == "percent" else s
+    return s + UNIT_SUFFIX.get(str(unit), "")
 
 
 def fmt_value(v: float, qualifier: str, unit: str = "") -> str:
@@ -50,3 +57,64 @@ def fmt_period(start, end) -> str:
     if pd.isna(start):
         return f"no start date given, {to}"
     return f"since {fmt_day(start)}, {to}"
+
+
+def cap(text: str) -> str:
+    """First letter upper-case, the rest as it is ('since 10 Nov 2020' -> 'Since 10 Nov 2020')."""
+    return text[:1].upper() + text[1:]
+
+
+def lower_first(text: str) -> str:
+    """First letter lower-case unless the first word is an acronym ('Killed or injured' -> 'killed or injured')."""
+    first = text.split(" ", 1)[0]
+    return text if first.isupper() and len(first) > 1 else text[:1].lower() + text[1:]
+
+
+# ---------------------------------------------------------------- who said it
+
+
+_TRAILING_PARENS = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+@lru_cache(maxsize=4096)
+def who(speaker: str, speaker_role: str = "", affiliation: str = "", publisher: str = "", collected_by: str = "") -> str:
+    """Who gave a figure, for a sentence: 'Hikmet Hajiyev, Assistant to the President'; an office
+    alone ('ANAMA'); for a report with no speaker, its publisher and who counted."""
+    speaker = speaker.strip()
+    if not speaker:
+        name = publisher.strip() or "unnamed source"
+        return f"{name}, counted by {collected_by}" if collected_by else name
+    role = _TRAILING_PARENS.sub("", speaker_role).strip()
+    aff = affiliation.split(",")[0].strip().lower()
+    is_office = bool(aff) and (speaker.lower() in aff or aff in speaker.lower())
+    if role and not is_office and role.lower() not in speaker.lower():
+        return f"{speaker}, {role}"
+    return speaker
+
+
+def speaker_and_office(speaker: str, affiliation: str) -> str:
+    """'Aykhan Hajizada, Ministry of Foreign Affairs of ...'; an institution speaking for itself once."""
+    if affiliation and speaker in affiliation:
+        return affiliation
+    if affiliation and affiliation not in speaker:
+        return f"{speaker}, {affiliation}"
+    return speaker
+
+
+def attribution(r) -> str:
+    """One source as a source line names it: 'speaker, office, via outlet, when' for an official
+    statement, 'publisher, when' for a report (``r`` has the columns of `analysis.load_claims`)."""
+    when = fmt_window(r.date_earliest, r.date_latest, bool(r.date_inferred))
+    if r.source_kind == "official_statement":
+        return f"{speaker_and_office(r.speaker, r.affiliation)}, via {r.publisher}, {when}"
+    return f"{r.publisher}, {when}"
+
+
+# ---------------------------------------------------------------- did you mean
+
+
+def did_you_mean(value: str, choices, n: int = 3, cutoff: float = 0.6) -> str:
+    """'did you mean a, b?' for the choices close to ``value``, or '' (never an unrelated one:
+    ``cutoff`` is difflib's similarity ratio a suggestion must reach)."""
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=n, cutoff=cutoff)
+    return f"did you mean {', '.join(close)}?" if close else ""

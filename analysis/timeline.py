@@ -17,40 +17,55 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
 
-from . import charts
-from .charts import OKABE_ITO, ChartMeta, DrawnValue, fmt_value, fmt_window
+from .context import Context, carry, resolve
 from .data import count_dates, starts_at
-from .vocab import WAR_END
+from .framing import (
+    CLAIMS_NOTE,
+    DERIVED_NOTE,
+    MARKER_MEANING,
+    MARKERS,
+    OKABE_ITO,
+    ChartMeta,
+    DrawnValue,
+    empty_panel,
+    frame,
+    nothing_to_draw,
+    style,
+)
+from .text import fmt_day, fmt_value, fmt_window, lower_first
+from .vocab import REFERENCE
 
 DAYS_PER_MONTH = 365.25 / 12
-MARKERS = {"exact": "o", "more_than": "^", "at_least": "^", "nearly": "v", "up_to": "v", "about": "D"}
-MARKER_MEANING = {"o": "exact", "^": "more than / at least (lower bound)", "v": "nearly / up to (upper bound)",
-                  "D": "about"}
 SERIES_COLOURS = {"casualties": OKABE_ITO["blue"], "killed": OKABE_ITO["vermillion"], "injured": OKABE_ITO["orange"]}
-SERIES_LABELS = {"casualties": "killed or injured", "killed": "killed", "injured": "injured"}
 
 
 def official_series(
     claims: pd.DataFrame,
     metrics: Sequence[str] = ("casualties", "killed"),
     *,
-    period_start: str | None = WAR_END,
+    period_start: str | None = REFERENCE,
     speakers: Sequence[str] = (),
     affiliations: Sequence[str] = (),
     start: str = "",
     end: str = "",
+    context: Context | None = None,
 ) -> pd.DataFrame:
     """Official statements' claims of ``metrics`` (group all) for one period start, in date order.
 
     Adds ``as_of`` (what date the count runs to: the period's end when given, else the
     midpoint of the statement's date window) and ``as_of_earliest``/``as_of_latest``.
 
-    ``period_start=None`` selects open-start totals ("in the last 30 years", "since 1991").
+    ``period_start``: an ISO date; ``"reference"`` (the default) for the reference date of
+    ``context`` (dataset.yaml ``reference.start``; a DataError naming the period starts in the
+    data when it has none); None for open-start totals ("in the last 30 years").
     ``speakers``/``affiliations`` (empty = all) and ``start``/``end`` (ISO dates on the
     statement's date window; empty = no limit) filter the statements.
+    ``attrs["available"]`` names what the unfiltered data has, for the error of an empty chart.
     """
-    sel = claims[(claims.source_kind == "official_statement") & claims.metric.isin(list(metrics))
-                 & (claims.group == "all")]
+    official = claims[(claims.source_kind == "official_statement") & (claims.group == "all")]
+    if period_start == REFERENCE:
+        period_start = resolve(context, claims).reference_start(official)
+    sel = official[official.metric.isin(list(metrics))]
     sel = sel[starts_at(sel, period_start)]  # a start given as a month joins the day's series
     if speakers:
         sel = sel[sel.speaker.isin(list(speakers))]
@@ -61,7 +76,21 @@ def official_series(
     if end:
         sel = sel[sel.date_earliest <= pd.Timestamp(end)]
     sel = pd.concat([sel, count_dates(sel)], axis=1)
-    return sel.sort_values(["metric", "as_of", "claim_id"]).reset_index(drop=True)
+    out = sel.sort_values(["metric", "as_of", "claim_id"]).reset_index(drop=True)
+    out.attrs["available"] = _available(official)
+    return carry(claims, out)
+
+
+def _available(official: pd.DataFrame) -> dict[str, list[str]]:
+    """What official statements the data has, for an empty selection's message."""
+    starts = official.period_start.dropna().value_counts()
+    return {
+        "series (official, group all)": sorted(official.metric.astype(str).unique()),
+        "period starts": [f"{fmt_day(d)} ({n} claims)" for d, n in starts.head(6).items()]
+                         + ([f"no start date ({int(official.period_start.isna().sum())} claims)"]
+                            if official.period_start.isna().any() else []),
+        "speakers": [f"{len(official.speaker.unique())} speakers"] if len(official) else [],
+    }
 
 
 def implied_rates(series: pd.DataFrame, min_gap_days: int = 60) -> pd.DataFrame:
@@ -95,7 +124,12 @@ def implied_rates(series: pd.DataFrame, min_gap_days: int = 60) -> pd.DataFrame:
                                        "approximate", "formula"])
 
 
-def _draw_points(ax, s: pd.DataFrame, colour: str, highlight: str, drawn: list, panel: str) -> None:
+def series_name(metric, ctx: Context) -> str:
+    """'killed or injured': a metric's label inside a sentence."""
+    return lower_first(ctx.metric_label(str(metric)))
+
+
+def _draw_points(ax, s: pd.DataFrame, colour: str, highlight: str, drawn: list, panel: str, ctx: Context) -> None:
     """One scatter per qualifier (vectorised: 100k points stay cheap). Each point links to its
     claim: in SVG output it is wrapped in ``<a href="#CLAIM_ID">``, readable back from the file."""
     spans = s[s.as_of_latest > s.as_of_earliest]
@@ -109,7 +143,7 @@ def _draw_points(ax, s: pd.DataFrame, colour: str, highlight: str, drawn: list, 
     if not hi.empty:
         ax.scatter(hi.as_of, hi.value, marker="o", s=220, facecolors="none", edgecolors="black", linewidths=1.4,
                    zorder=4)
-    label = SERIES_LABELS.get(str(s.metric.iloc[0]), str(s.metric.iloc[0])) if len(s) else ""
+    label = series_name(s.metric.iloc[0], ctx) if len(s) else ""
     drawn.extend(DrawnValue(label=f"{label}, {speaker}", value=float(v), qualifier=str(q), derived=False,
                             claim_ids=(cid,), period=panel)
                  for v, q, cid, speaker in zip(s.value, s.qualifier, s.claim_id, s.speaker, strict=True))
@@ -123,30 +157,39 @@ def casualties_timeline(
     highlight: str = "",
     name: str = "casualties-timeline",
     theme: str = "paper",
+    context: Context | None = None,
 ) -> tuple[plt.Figure, ChartMeta]:
-    """Three panels: counts since 10 Nov 2020 per statement; the implied monthly rate
-    (derived); the open-start totals ("in the last 30 years")."""
-    title = "Mine casualties as stated by Azerbaijani officials, statement by statement"
+    """Three panels: counts since the reference date per statement (``since_war``, from
+    `official_series`); the implied monthly rate (derived); the open-start totals ("in the
+    last 30 years"). The reference date is read from ``since_war``'s period start (else the
+    context's); the officials are named as the context names them. Raises `SelectionError`
+    naming the series and period starts the data has when both selections are empty."""
+    ctx = resolve(context, since_war, open_start)
+    title = f"Mine casualties as stated by {ctx.officials.label}, statement by statement"
     if since_war.empty and open_start.empty:
-        return charts._empty(name, title, "No official statement in the selection reports these counts.",
-                             since_war, theme)
+        available = since_war.attrs.get("available") or open_start.attrs.get("available") or {}
+        raise nothing_to_draw("No official statement in the selection reports these counts", available)
     drawn: list[DrawnValue] = []
-    ctx, style = charts._style(theme)
-    p1 = "cumulative since 10 Nov 2020"
-    p3 = "totals with no start date (\"in the last 30 years\", \"since 1991\")"
-    with ctx, style:
+    style_ctx, white = style(theme)
+    since = ctx.since(since_war.period_start.iloc[0] if len(since_war) else None)
+    p1 = f"cumulative {since}"
+    p3 = "totals with no start date"
+    with style_ctx, white:
         fig, axes = plt.subplots(3, 1, figsize=(10, 11), sharex=True, gridspec_kw={"height_ratios": [3, 1.4, 1.6]})
         ax1, ax2, ax3 = axes
         for metric, s in since_war.groupby("metric", observed=True, sort=True):
             colour = SERIES_COLOURS.get(str(metric), OKABE_ITO["grey"])
             ax1.plot(s.as_of, s.value, color=colour, lw=0.8, alpha=0.5, zorder=1)
-            _draw_points(ax1, s, colour, highlight, drawn, p1)
+            _draw_points(ax1, s, colour, highlight, drawn, p1, ctx)
             last = s.iloc[-1]
-            ax1.annotate(f"{SERIES_LABELS.get(str(metric), str(metric))}", (last.as_of, last.value),
+            ax1.annotate(series_name(metric, ctx), (last.as_of, last.value),
                          xytext=(6, 0), textcoords="offset points", color=colour, va="center", fontweight="bold")
         ax1.set_title(f"People {p1}, as stated in each statement", loc="left", fontsize="medium")
         ax1.set_ylabel("people")
-        ax1.set_ylim(bottom=0)
+        if since_war.empty:
+            empty_panel(ax1, f"No statement in the selection gives a count {since}.")
+        else:
+            ax1.set_ylim(bottom=0)
         if highlight:
             hi = since_war[since_war.source_id == highlight]
             if not hi.empty:
@@ -164,27 +207,25 @@ def casualties_timeline(
                 if r.rate_per_month < 0:  # a count that went down: say so, it is a finding, not a rate
                     ax2.annotate("went down", (r.start + width / 2, r.rate_per_month), xytext=(0, -3),
                                  textcoords="offset points", ha="center", va="top", fontsize="x-small", color=colour)
-                drawn.append(DrawnValue(label=f"{SERIES_LABELS.get(r.metric, r.metric)} per month", value=float(r.rate_per_month),
+                drawn.append(DrawnValue(label=f"{series_name(r.metric, ctx)} per month", value=float(r.rate_per_month),
                                         qualifier="about" if r.approximate else "exact", derived=True,
                                         claim_ids=tuple(r.claim_ids), formula=r.formula, period="implied rate"))
             ax2.axhline(0, color="black", lw=0.8)
             ax2.margins(y=0.25)  # room for the "went down" labels under negative bars
-        else:
-            ax2.text(0.5, 0.5, "Not enough statements far enough apart to derive a rate.", transform=ax2.transAxes,
-                     ha="center", va="center")
         ax2.set_title("Implied people per month between statements (derived by this project, hatched)", loc="left",
                       fontsize="medium")
         ax2.set_ylabel("per month")
+        if rates.empty:
+            empty_panel(ax2, "Not enough statements far enough apart to derive a rate.")
+        ax3.set_title(f"People {series_name('casualties', ctx)}, {p3}", loc="left", fontsize="medium")
+        ax3.set_ylabel("people")
+        ax3.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         if not open_start.empty:
             for metric, s in open_start.groupby("metric", observed=True, sort=True):
                 colour = SERIES_COLOURS.get(str(metric), OKABE_ITO["grey"])
-                _draw_points(ax3, s, colour, highlight, drawn, p3)
+                _draw_points(ax3, s, colour, highlight, drawn, p3, ctx)
         else:
-            ax3.text(0.5, 0.5, "No statement in the selection gives such a total.", transform=ax3.transAxes,
-                     ha="center", va="center")
-        ax3.set_title(f"People killed or injured, {p3}", loc="left", fontsize="medium")
-        ax3.set_ylabel("people")
-        ax3.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            empty_panel(ax3, "No statement in the selection gives such a total.")
         ax3.xaxis.set_major_locator(mdates.YearLocator())
         ax3.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         for ax in axes:
@@ -195,7 +236,7 @@ def casualties_timeline(
         if highlight:
             handles.append(Line2D([], [], marker="o", ms=11, mfc="none", mec="black", ls="none", label="highlighted statement"))
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.885), ncol=3, frameon=False, fontsize="small")
-        plotted = pd.concat([since_war, open_start])
+        plotted = pd.concat([df for df in (since_war, open_start) if len(df)])
         n_statements = plotted.source_id.nunique()
         stmt = (f"Reported in {n_statements} official statements "
                 f"({plotted.date_earliest.min():%b %Y}-{plotted.date_latest.max():%b %Y}) by "
@@ -204,20 +245,20 @@ def casualties_timeline(
         subtitle = ("Each point is one statement's number, placed at the date the count runs to (the end of the "
                     "period it covers, or the statement's date window); markers show the speaker's qualifier.")
         fig.tight_layout(rect=(0, 0.07, 1, 0.83))
-        charts._frame(fig, title, subtitle, f"{stmt} {charts.CLAIMS_NOTE} {charts.DERIVED_NOTE}")
+        frame(fig, title, subtitle, f"{stmt} {CLAIMS_NOTE} {DERIVED_NOTE}")
     values = [v for v in drawn if not v.derived]
     alt = (f"Time series chart: {title}. {len(values)} stated numbers from {n_statements} statements. "
-           + _alt_summary(since_war, "since 10 Nov 2020") + " " + _alt_summary(open_start, "with no start date")
+           + _alt_summary(since_war, since, ctx) + " " + _alt_summary(open_start, "with no start date", ctx)
            + f" {len(rates)} implied monthly rates are derived between statements at least two months apart. {stmt}")
     return fig, ChartMeta(name=name, title=title, subtitle=subtitle, source_line=stmt, alt_text=alt,
                           caption=f"{len(values)} stated numbers, {len(rates)} derived rates.", values=drawn)
 
 
-def _alt_summary(s: pd.DataFrame, what: str) -> str:
+def _alt_summary(s: pd.DataFrame, what: str, ctx: Context) -> str:
     parts = []
     for metric, g in s.groupby("metric", observed=True, sort=True):
         first, last = g.iloc[0], g.iloc[-1]
-        parts.append(f"{SERIES_LABELS.get(str(metric), str(metric)).capitalize()} {what} went from "
+        parts.append(f"{series_name(metric, ctx).capitalize()} {what} went from "
                      f"{fmt_value(first.value, first.qualifier)} ({first.speaker}, "
                      f"{fmt_window(first.date_earliest, first.date_latest)}) to {fmt_value(last.value, last.qualifier)} "
                      f"({last.speaker}, {fmt_window(last.date_earliest, last.date_latest)}).")

@@ -32,5 +32,5 @@ UNITS = ("people", "percent", "mines", "maps", "incidents", "km2", "m2", "ha")
 # whose official statements the data holds, a body independent of the parties, another party to
 # the conflict, a total compiled from official and independent counts, or not said.
 COUNTER_KINDS = ("official", "independent", "other_party", "mixed", "unknown")
-# The date of the Second Karabakh War's ceasefire, the start of every "since the war" period.
-WAR_END = "2020-11-10"
+# A period_start argument that means "the dataset's reference date" (dataset.yaml reference.start).
+REFERENCE = "reference"

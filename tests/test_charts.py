@@ -14,6 +14,15 @@ from analysis import charts
 
 matplotlib.use("agg")
 SEED = "aa-2024-hajizada"
+CTX = analysis.load_context()  # the descriptor of the committed data/
+
+
+def casualty_counts(rows, **kw):
+    return charts.casualty_counts(rows, context=CTX, **kw)
+
+
+def map_accuracy_split(rows, **kw):
+    return charts.map_accuracy_split(rows, context=CTX, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -42,23 +51,30 @@ def svg_text(fig) -> str:
 # ---------------------------------------------------------------- negative cases first
 
 
-def test_statement_without_casualties_says_so_instead_of_drawing_zero(claims):
+def test_statement_without_casualties_raises_naming_its_metrics_instead_of_drawing_zero(claims):
     rows = analysis.statement(claims, "az-s91-2025-04-hajizada")  # shares and mines only
-    fig, meta = charts.casualty_counts(rows)
-    assert meta.empty and not meta.values
-    assert bars(fig) == {}
-    assert "reports no casualty counts" in svg_text(fig)
+    with pytest.raises(charts.SelectionError, match=r"reports no casualty counts.*its metrics are .*map_accuracy_pct"):
+        casualty_counts(rows)
 
 
-def test_statement_without_shares_says_so(claims):
+def test_statement_without_shares_raises_naming_the_shares(claims):
     rows = analysis.statement(claims, "az-s88-2024-12-12-aliyev")
-    fig, meta = charts.map_accuracy_split(rows)
-    assert meta.empty and bars(fig) == {}
-    assert "no map-accuracy" in meta.caption
+    with pytest.raises(charts.SelectionError, match=r"no share of a whole \(map_accuracy_pct, "):
+        map_accuracy_split(rows)
+
+
+def test_without_a_descriptor_no_share_is_known_and_no_rest_is_made_up(claims):
+    """Which percent is a share of a whole is the descriptor's to say: without one, no 100% minus it."""
+    rows = analysis.statement(claims, SEED).copy()
+    rows.attrs.clear()  # rows not loaded from a folder (built in memory): no descriptor to read
+    with pytest.raises(charts.SelectionError, match="the descriptor lists no shares"):
+        charts.map_accuracy_split(rows)
+    assert not any(cid.endswith("~rest") for cid in analysis.derive(rows).claim_id)
+    assert sum(cid.endswith("~rest") for cid in analysis.derive(rows, context=CTX).claim_id) == 2
 
 
 def test_unknown_format_raises_and_writes_nothing(claims, tmp_path):
-    fig, meta = charts.casualty_counts(analysis.statement(claims, SEED))
+    fig, meta = casualty_counts(analysis.statement(claims, SEED))
     with pytest.raises(charts.ChartError, match=r"gif.*allowed: png, svg, pdf"):
         charts.save_figure(fig, meta, tmp_path / "out", ["png", "gif"])
     assert not (tmp_path / "out").exists()
@@ -66,7 +82,7 @@ def test_unknown_format_raises_and_writes_nothing(claims, tmp_path):
 
 def test_unknown_theme_raises(claims):
     with pytest.raises(charts.ChartError, match="allowed: paper, notebook, talk, poster"):
-        charts.casualty_counts(analysis.statement(claims, SEED), theme="dark")
+        casualty_counts(analysis.statement(claims, SEED), theme="dark")
 
 
 # ---------------------------------------------------------------- the seed statement
@@ -74,7 +90,7 @@ def test_unknown_theme_raises(claims):
 
 def test_casualty_bars_equal_the_data_and_derived_are_hatched(claims):
     rows = analysis.statement(claims, SEED)
-    fig, meta = charts.casualty_counts(rows)
+    fig, meta = casualty_counts(rows)
     drawn = bars(fig)
     by_id = rows.set_index("claim_id")
     # every reported bar is as long as its number in claims.csv, solid
@@ -91,7 +107,7 @@ def test_casualty_bars_equal_the_data_and_derived_are_hatched(claims):
 
 
 def test_casualty_chart_shows_lower_bound_period_and_source(claims):
-    fig, meta = charts.casualty_counts(analysis.statement(claims, SEED))
+    fig, meta = casualty_counts(analysis.statement(claims, SEED))
     text = svg_text(fig)
     assert "more than 3,400" in text  # the qualifier is on the chart, not dropped
     assert "Since 10 Nov 2020" in text and "No start date given" in text  # periods unmistakable
@@ -105,7 +121,7 @@ def test_casualty_chart_shows_lower_bound_period_and_source(claims):
 
 def test_split_bars_equal_the_data_and_rest_is_derived(claims):
     rows = analysis.statement(claims, SEED)
-    fig, meta = charts.map_accuracy_split(rows)
+    fig, meta = map_accuracy_split(rows)
     drawn = bars(fig)
     assert drawn["aa-2024-hajizada-01"] == (25.0, None)
     assert drawn["aa-2024-hajizada-01~rest"] == (75.0, "///")
@@ -118,7 +134,7 @@ def test_split_bars_equal_the_data_and_rest_is_derived(claims):
 
 def test_reported_injured_is_drawn_not_derived(claims):
     rows = analysis.statement(claims, "az-s88-2024-12-12-aliyev")  # states 382, 70 killed, 312 injured
-    fig, meta = charts.casualty_counts(rows)
+    fig, meta = casualty_counts(rows)
     injured = [v for v in meta.values if v.label == "Injured"]
     assert len(injured) == 1 and not injured[0].derived and injured[0].value == 312
     assert not any(gid.endswith("~injured") for gid in bars(fig))
@@ -131,7 +147,7 @@ def test_save_figure_bytes_identical_run_to_run(claims, tmp_path):
     rows = analysis.statement(claims, SEED)
     outputs = []
     for run in ("a", "b"):
-        fig, meta = charts.casualty_counts(rows)
+        fig, meta = casualty_counts(rows)
         charts.save_figure(fig, meta, tmp_path / run)
         outputs.append({p.name: p.read_bytes() for p in sorted((tmp_path / run).iterdir())})
     assert list(outputs[0]) == ["casualty-counts.json", "casualty-counts.pdf", "casualty-counts.png", "casualty-counts.svg"]
@@ -142,7 +158,7 @@ def test_save_figure_bytes_identical_run_to_run(claims, tmp_path):
 
 
 def test_sidecar_json_matches_the_chart(claims, tmp_path):
-    fig, meta = charts.map_accuracy_split(analysis.statement(claims, SEED))
+    fig, meta = map_accuracy_split(analysis.statement(claims, SEED))
     charts.save_figure(fig, meta, tmp_path, ["svg"])
     side = json.loads((tmp_path / "map-accuracy-split.json").read_text())
     assert side["files"] == ["map-accuracy-split.svg"]
@@ -177,7 +193,7 @@ def test_fmt_value_keeps_qualifiers(value, qualifier, unit, expected):
 
 
 def test_statement_table_lists_every_claim_and_derived_value(claims):
-    table = charts.statement_table(analysis.statement(claims, SEED))
+    table = charts.statement_table(analysis.statement(claims, SEED), context=CTX)
     assert len(table) == 6 + 4
     derived = table[table.derived == "derived"]
     assert sorted(derived.value) == ["15", "277", "75%", "about 45%"]
@@ -186,7 +202,7 @@ def test_statement_table_lists_every_claim_and_derived_value(claims):
 
 def test_a_metric_stated_twice_gets_two_bars_and_nothing_derived_from_it(claims):
     rows = analysis.statement(claims, "az-s25-2022-10-25-mfa")  # gives killed as both 48 and 45
-    fig, meta = charts.casualty_counts(rows)
+    fig, meta = casualty_counts(rows)
     drawn = bars(fig)
     assert drawn["az-s25-2022-10-25-mfa-03"][0] == 48 and drawn["az-s25-2022-10-25-mfa-05"][0] == 45
     assert [v.label for v in meta.values if v.label.startswith("Killed (")] == [
@@ -200,7 +216,7 @@ def test_a_share_stated_twice_gets_two_bars_each_with_its_rest(claims):
     twice = rows[rows.metric == "map_accuracy_pct"].copy()
     twice["claim_id"] = "aa-2024-hajizada-91"
     twice["value"] = 30.0
-    fig, meta = charts.map_accuracy_split(pd.concat([rows, twice]))
+    fig, meta = map_accuracy_split(pd.concat([rows, twice]))
     drawn = bars(fig)
     assert drawn["aa-2024-hajizada-01~rest"] == (75.0, "///")
     assert drawn["aa-2024-hajizada-91"] == (30.0, None) and drawn["aa-2024-hajizada-91~rest"] == (70.0, "///")
@@ -209,7 +225,7 @@ def test_a_share_stated_twice_gets_two_bars_each_with_its_rest(claims):
 
 def test_more_than_share_has_a_less_than_rest(claims):
     rows = analysis.statement(claims, "az-s91-2025-04-hajizada")  # "over 55%"
-    fig, meta = charts.map_accuracy_split(rows)
+    fig, meta = map_accuracy_split(rows)
     rest = [v for v in meta.values if v.derived and "inside" in v.label]
     assert [(v.value, v.qualifier) for v in rest] == [(45.0, "less_than")]
     assert "less than 45% (derived)" in svg_text(fig)

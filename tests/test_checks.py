@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import derive
+from analysis import derive, load_context
 from analysis.checks import COLUMNS, KINDS, find_inconsistencies, findings_table
 from analysis.data import CLAIM_CATEGORIES, order_columns
 
@@ -78,7 +78,11 @@ def make_claims(rows: list[dict]) -> pd.DataFrame:
     return order_columns(df)
 
 
+CONTEXT = load_context(Path(__file__).resolve().parents[1] / "data")  # the rows mimic the committed data
+
+
 def run(rows: list[dict], **kw) -> pd.DataFrame:
+    kw.setdefault("context", CONTEXT)
     return find_inconsistencies(make_claims(rows), **kw)
 
 
@@ -132,7 +136,7 @@ def test_a_start_given_as_a_month_is_one_series_with_a_day_in_it():
     ]
     found = of_kind(run(rows), "count_decreased")
     assert list(found.claim_ids) == [("a-1", "b-2")]
-    assert found.explanation.iloc[0].startswith("Casualties since Nov 2020 went down from 340")
+    assert found.explanation.iloc[0].startswith("Killed or injured since Nov 2020 went down from 340")
     # a window that does not reach the day stays its own series
     october = {"period_start": "2020-10-01", "period_start_latest": "2020-10-31"}
     assert of_kind(run([rows[0] | october, rows[1]]), "count_decreased").empty
@@ -169,7 +173,7 @@ def test_count_decreased_present():
     assert f.severity == "high"
     assert (f.metric, f.group, f.period_start) == ("casualties", "all", pd.Timestamp("2020-11-10"))
     assert f.explanation == (
-        "Casualties since 10 Nov 2020 went down from 342 (Aykhan Hajizada, Spokesperson, MFA, 21 Jan-12 Feb 2024) "
+        "Killed or injured since 10 Nov 2020 went down from 342 (Aykhan Hajizada, Spokesperson, MFA, 21 Jan-12 Feb 2024) "
         "to 338 (Hikmet Hajiyev, Assistant to the President, 20 Feb 2024).")
 
 
@@ -187,7 +191,7 @@ def test_count_decreased_with_qualifiers_and_open_start():
     # with no start date the two may count different periods: reported, but as low severity, saying so
     assert list(found.severity) == ["low", "medium", "medium"]
     assert "from 303" in found.explanation[1] and "to nearly 300" in found.explanation[1]
-    assert found.explanation[0].startswith("Casualties, women (no period start given) went down from 38")
+    assert found.explanation[0].startswith("Killed or injured, women (no period start given) went down from 38")
     assert "may cover different periods" in found.explanation[0]
 
 
@@ -357,7 +361,7 @@ def test_parts_exceed_whole_present():
     assert found.claim_ids.tolist() == [("st-1", "st-2", "st-3"), ("st-2", "st-4")]
     assert found.explanation[0] == (
         "Kamran Aliyev, Prosecutor General (26 Jan 2024), since 10 Nov 2020: killed (70) + injured (280) = 350 "
-        "exceed casualties (342).")
+        "exceed killed or injured (342).")
     assert found.explanation[1] == (
         "Kamran Aliyev, Prosecutor General (26 Jan 2024), since 10 Nov 2020: killed, civilians (72) exceeds killed (70).")
     assert (found.metric.tolist(), found.group.tolist()) == (["casualties", "killed"], ["all", "all"])
@@ -372,7 +376,7 @@ def test_parts_dont_add_up_present():
     assert found.kind.tolist() == ["parts_dont_add_up"]
     assert found.claim_ids[0] == ("st-1", "st-2", "st-4")
     assert found.explanation[0] == (
-        "ANAMA (12 Feb 2024), since 10 Nov 2020: killed (65) + injured (278) = 343, but casualties is given as 345.")
+        "ANAMA (12 Feb 2024), since 10 Nov 2020: killed (65) + injured (278) = 343, but killed or injured is given as 345.")
 
 
 # ---------------------------------------------------------------- qualifier_changed
@@ -464,7 +468,7 @@ def test_stale_figure_present():
     assert found.claim_ids.tolist() == [("a-1", "b-4", "c-6")]
     assert found.explanation[0] == (
         "Map accuracy given as 25% in 3 statements over 3.7 years, from Speaker A (14 Aug 2021) to Speaker C "
-        "(30 Apr 2025), while casualties since 10 Nov 2020 rose by 167%, from more than 150 (Speaker c1, "
+        "(30 Apr 2025), while killed or injured since 10 Nov 2020 rose by 167%, from more than 150 (Speaker c1, "
         "Minister, 14 Aug 2021) to nearly 400 (Speaker c3, Minister, 25 Apr 2025).")
 
 
@@ -521,7 +525,7 @@ def test_findings_table():
 
 @pytest.fixture(scope="module")
 def real_findings(real_claims):
-    return find_inconsistencies(real_claims)
+    return find_inconsistencies(real_claims, context=CONTEXT)
 
 
 def ids_of(findings: pd.DataFrame, kind: str) -> set[tuple[str, ...]]:
@@ -541,7 +545,7 @@ def test_real_data_shape(real_claims, real_findings):
     assert (key.diff().dropna() >= 0).all()
     assert real_findings.explanation.str.len().gt(40).all()
     # derived rows are ignored
-    assert find_inconsistencies(derive(real_claims)).equals(real_findings)
+    assert find_inconsistencies(derive(real_claims, context=CONTEXT), context=CONTEXT).equals(real_findings)
 
 
 def test_real_data_specific_findings(real_findings):
@@ -558,7 +562,7 @@ def test_real_data_specific_findings(real_findings):
     assert ("az-s59-2023-12-hajiyev-01", "az-s61-2023-12-27-hajiyev-01") in ids_of(real_findings, "close_dates_differ")
     row = real_findings[real_findings.claim_ids == ("az-s37-2023-07-13-mfa-01", "az-s38-2023-07-21-aliyev-01")]
     assert row.explanation.iloc[0] == (
-        "Casualties since 10 Nov 2020 went down from 303 (Ministry of Foreign Affairs, 13 Jul 2023) "
+        "Killed or injured since 10 Nov 2020 went down from 303 (Ministry of Foreign Affairs, 13 Jul 2023) "
         "to nearly 300 (Ilham Aliyev, President, 21 Jul 2023).")
 
 

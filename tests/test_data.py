@@ -481,7 +481,7 @@ def test_qualifier_of_a_derived_difference(q_whole, q_killed, expected):
 
 
 def test_seed_statement_derived_values(real_claims):
-    out = analysis.derive(analysis.statement(real_claims, SEED))
+    out = analysis.derive(analysis.statement(real_claims, SEED), context=analysis.load_context())
     reported, derived = out[~out.derived], out[out.derived]
     assert len(reported) == 6 and (reported.formula == "").all()
     got = {
@@ -564,5 +564,5 @@ def test_the_rest_of_a_bounded_share_takes_the_flipped_bound(real_claims, qualif
     rows = rows[rows.metric == "explosions_outside_maps_pct"].copy()
     rows["qualifier"] = rows["qualifier"].cat.set_categories(list(rows.qualifier.cat.categories)).astype(str)
     rows.loc[:, "qualifier"] = qualifier
-    rest = analysis.derive(rows).query("derived")
+    rest = analysis.derive(rows, context=analysis.load_context()).query("derived")
     assert list(rest.value) == [45.0] and [str(q) for q in rest.qualifier] == [expected]

@@ -19,7 +19,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from analysis import config, independent
+from analysis import config, independent, load_context
 from analysis.independent import official_vs_independent, yearly_series
 
 matplotlib.use("agg")
@@ -82,24 +82,27 @@ def svg_text(fig) -> str:
 
 @pytest.mark.parametrize("selection", [{"collectors": ("Nobody counted this",)}, {"areas": ("Atlantis",)},
                                        {"start_year": 2030, "end_year": 2031}])
-def test_a_selection_matching_nothing_says_so_instead_of_drawing_zero(real_claims, selection):
+def test_a_selection_matching_nothing_raises_naming_what_exists_instead_of_drawing(real_claims, selection):
     rows = yearly_series(real_claims, **selection)
     assert rows.empty
-    fig, meta = independent.independent_yearly_chart(rows)
-    assert meta.empty and meta.values == []
-    assert points(fig) == {} and series_lines(fig) == {}
-    assert "No calendar-year figures" in meta.caption and "Nothing is drawn rather than a zero" in meta.caption
-    assert "No calendar-year figures" in svg_text(fig)
+    with pytest.raises(independent.SelectionError) as info:
+        independent.independent_yearly_chart(rows)
+    msg = str(info.value)
+    assert msg.startswith("No calendar-year figures") and "Nothing is drawn rather than an empty chart" in msg
     what = next(iter(selection.values()))
-    assert str(what[0] if isinstance(what, tuple) else what) in meta.caption, "the message names the selection"
+    assert str(what[0] if isinstance(what, tuple) else what) in msg, "the message names the selection"
+    # and what the data has instead: the collectors, areas and years found
+    found = msg.split("In the data: ")[1]
+    assert found.startswith("collectors ANAMA, ") and "AzCBL, " in found and "HALO Trust, " in found
+    assert "areas Armenia (Republic of), Azerbaijan, " in found and "years 1990-1991, " in found
 
 
-def test_a_comparison_matching_nothing_says_so(real_claims):
+def test_a_comparison_matching_nothing_raises_naming_what_exists(real_claims):
     rows = official_vs_independent(real_claims, start="1990-01-01", end="1990-12-31")
     assert rows.empty
-    fig, meta = independent.official_vs_independent_chart(rows)
-    assert meta.empty and points(fig) == {}
-    assert "No official or independent figures" in meta.caption
+    with pytest.raises(independent.SelectionError, match=r"No official or independent figures.*"
+                       r"official period starts .*2020-09-27, 2020-11-01, 2020-11-10"):
+        independent.official_vs_independent_chart(rows)
 
 
 @pytest.mark.parametrize("call", [yearly_series, official_vs_independent])
@@ -319,10 +322,13 @@ def test_tables_list_every_row(yearly, comparison):
 
 
 def test_collected_by_spellings_map_onto_a_few_labels(real_claims):
-    assert independent.series_label("AzCBL (as cited by Monitor)") == "AzCBL"
-    assert independent.series_label("ANAMA (as cited by Monitor)") == "ANAMA"
+    ctx = load_context()
+    assert independent.series_label("AzCBL (as cited by Monitor)", ctx) == "AzCBL"
+    assert independent.series_label("ANAMA (as cited by Monitor)", ctx) == "ANAMA"
+    assert independent.series_label("AzCBL (as cited by Monitor)") == "AzCBL (as cited by Monitor)", \
+        "without a descriptor no spelling is folded into another"
     unmapped = "Monitor (2019 casualty map, as described)"
-    assert independent.series_label(unmapped) == unmapped  # never folded into a collector's series
+    assert independent.series_label(unmapped, ctx) == unmapped  # never folded into a collector's series
     rows = yearly_series(real_claims, collectors=None)
     assert unmapped in set(rows.series) and unmapped not in set(yearly_series(real_claims).series)
 

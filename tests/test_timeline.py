@@ -11,6 +11,7 @@ import pytest
 
 import analysis
 from analysis import config, timeline
+from analysis.framing import SelectionError
 
 matplotlib.use("agg")
 NB = config.NOTEBOOKS_DIR / "03-chart-statements-over-time.ipynb"
@@ -45,11 +46,33 @@ def synthetic(values, dates, qualifiers=None, metric="casualties"):
 # ---------------------------------------------------------------- negative cases first
 
 
-def test_empty_selection_says_so(claims):
+def test_empty_selection_raises_naming_the_series_and_periods_that_exist(claims):
     none = timeline.official_series(claims, speakers=["Nobody"])
     assert none.empty
-    fig, meta = timeline.casualties_timeline(none, none, timeline.implied_rates(none))
-    assert meta.empty and points(fig) == {}
+    with pytest.raises(SelectionError) as info:
+        timeline.casualties_timeline(none, none, timeline.implied_rates(none))
+    msg = str(info.value)
+    assert msg.startswith("No official statement in the selection reports these counts")
+    assert "series (official, group all) casualties, casualties_outside_former_contact_line, injured, killed" in msg
+    assert "period starts 10 Nov 2020 (" in msg and "no start date (" in msg
+
+
+def test_a_dataset_without_a_reference_date_says_which_period_starts_it_has(claims):
+    bare = claims.copy()
+    bare.attrs.clear()  # no folder, so no dataset.yaml: no reference date
+    with pytest.raises(analysis.DataError, match=r"no reference date for this dataset \(pass period_start=.*"
+                       r"period starts in the data: 2020-11-10 \(\d+ claims\)"):
+        timeline.official_series(bare)
+    assert len(timeline.official_series(bare, period_start="2020-11-10")) == len(timeline.official_series(claims))
+
+
+def test_an_empty_panel_shows_no_value_ticks(claims):
+    since = timeline.official_series(claims, ["casualties"])
+    none = since.iloc[0:0]
+    fig, _ = timeline.casualties_timeline(since, none, timeline.implied_rates(since))
+    open_panel = fig.axes[2]
+    assert open_panel.get_yticks().size == 0, "no 0 0 0 1 1 1 ticks on a panel with nothing in it"
+    assert any("No statement in the selection gives such a total" in t.get_text() for t in open_panel.texts)
 
 
 def test_rates_skip_statements_closer_than_the_gap():
