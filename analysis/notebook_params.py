@@ -32,17 +32,19 @@ class MapAccuracy(NotebookParams):
     notebook = "02-chart-map-accuracy"
     key_fields = ("source_id",)
 
-    source_id: Annotated[str, Statement(needs=("map_accuracy_pct|explosions_outside_maps_pct",),
-                                        empty=DEFAULT_STATEMENT)] = Field(
-        "", description="statement to chart: a source_id with a map-accuracy or explosions share (listed under the "
-                        "next cell); empty means the dataset's default statement")
+    source_id: Annotated[str, Statement(shares=True, empty=DEFAULT_STATEMENT)] = Field(
+        "", description="statement to chart: a source_id with one of the dataset's shares (listed under the next "
+                        "cell); empty means the dataset's default statement")
 
 
 class StatementsOverTime(NotebookParams):
     notebook = "03-chart-statements-over-time"
 
     series: list[COUNT_METRICS] = Field(["casualties", "killed"], min_length=1,
-                                        description="cumulative counts to draw: any of casualties, killed, injured")
+                                        description="running totals to draw: any of casualties, killed, injured")
+    period_start: Annotated[str, IsoDate()] = Field(
+        "", description="the date the running totals count from, YYYY-MM-DD; empty means the dataset's reference "
+                        "date (dataset.yaml)")
     speakers: Annotated[list[str], ValuesFrom("speaker")] = Field(
         [], description="speakers to include (as in sources.csv); empty means all")
     affiliations: Annotated[list[str], ValuesFrom("affiliation")] = Field(
@@ -59,8 +61,8 @@ class StatementsOverTime(NotebookParams):
                                                         "give different counts, 0-365")
     stale_days: int = Field(365, ge=1, le=3650, description="report a share repeated unchanged for longer than "
                                                             "this many days, 1-3650")
-    growth_pct: int = Field(25, ge=0, le=1000, description="... while the casualty count of the series grew by more "
-                                                           "than this percent, 0-1000")
+    growth_pct: int = Field(25, ge=0, le=1000, description="... while the casualties since the reference date grew by "
+                                                           "more than this percent, 0-1000")
 
     def value_problems(self) -> list[str]:
         out = super().value_problems()
@@ -77,13 +79,34 @@ class IndependentCounts(NotebookParams):
                                                             "killed, or injured")
     include_relayed: bool = Field(True, description="True to draw counts made by officials and relayed by others "
                                                     "(labelled as relayed); False for independent counts only")
-    start_year: int = Field(1999, ge=1990, le=2030, description="first calendar year of the yearly chart, 1990-2030")
-    end_year: int = Field(2026, ge=1990, le=2030, description="last calendar year of the yearly chart, 1990-2030, "
-                                                              "not before start_year")
+    collectors: list[str] = Field([], description="who counted, as labelled in dataset.yaml or as in collected_by; "
+                                                   "empty means the dataset's default collectors")
+    areas: Annotated[list[str], ValuesFrom("area")] = Field([], description="areas to draw (as in claims.csv); "
+                                                                            "empty means every area")
+    period_start: Annotated[str, IsoDate()] = Field(
+        "", description="the date the official running totals count from, YYYY-MM-DD; empty means the dataset's "
+                        "reference date")
+    start_year: int = Field(0, ge=0, le=2100, description="first calendar year of the yearly chart; 0 means the "
+                                                          "first year with a figure")
+    end_year: int = Field(0, ge=0, le=2100, description="last calendar year of the yearly chart, not before "
+                                                        "start_year; 0 means the last year with a figure")
 
     def value_problems(self) -> list[str]:
         out = super().value_problems()
-        if self.start_year > self.end_year:
+        if self.start_year and self.end_year and self.start_year > self.end_year:
             out.append(f"start_year: {self.start_year} is after end_year {self.end_year} "
                        "(allowed: start_year on or before end_year)")
         return out
+
+    def _data_problems(self, base_dir):
+        problems, claims = super()._data_problems(base_dir)
+        if claims is not None and self.collectors:
+            from .context import resolve
+            from .params import allowed_list, did_you_mean
+
+            ctx = resolve(None, claims)
+            allowed = [c.label for c in ctx.collectors]
+            allowed += sorted(set(claims.collected_by.dropna().astype(str)) - {""} - set(allowed))
+            problems += [f"collectors: unknown collector {c!r} ({did_you_mean(c, allowed)}allowed: "
+                         f"{allowed_list(allowed)})" for c in self.collectors if c not in allowed]
+        return problems, claims

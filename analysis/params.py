@@ -72,6 +72,14 @@ class Statement:
 
     needs: tuple[str, ...] = ()
     empty: str | None = None
+    shares: bool = False  # needs one of the dataset's shares (dataset.yaml `shares`) instead of ``needs``
+
+    def needs_in(self, claims) -> tuple[str, ...]:
+        if not self.shares:
+            return self.needs
+        from .context import resolve
+
+        return ("|".join(resolve(None, claims).shares) or "(no shares declared in dataset.yaml)",)
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,13 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 
     """``"did you mean 'x'? "`` for the closest of ``choices``, or ``""`` when none is close."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=n, cutoff=cutoff)
     return f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+
+
+def allowed_list(items, limit: int = 15) -> str:
+    """'a, b, c' — at most ``limit`` items, then 'and N more'."""
+    items = [str(i) for i in items]
+    more = f", and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
 
 
 def _type_name(annotation) -> str:
@@ -253,10 +268,10 @@ class NotebookParams(BaseModel):
         for name, field in type(self).model_fields.items():
             value = getattr(self, name)
             if (st := _marker(field, Statement)) and (value or st.empty is None):
-                problems += _statement_problems(name, value, st, claims)
+                problems += _statement_problems(name, value, st.needs_in(claims), st.empty, claims)
             elif (vf := _marker(field, ValuesFrom)) and value:
                 allowed = sorted(set(claims[vf.column].dropna().astype(str)) - {""})
-                problems += [f"{name}: unknown value {v!r} ({did_you_mean(v, allowed)}allowed: {', '.join(allowed)})"
+                problems += [f"{name}: unknown value {v!r} ({did_you_mean(v, allowed)}allowed: {allowed_list(allowed)})"
                              for v in value if v not in allowed]
         return problems, claims
 
@@ -294,7 +309,7 @@ class NotebookParams(BaseModel):
                 return ""
         for name in statement_fields:
             if any(p.startswith(f"{name}:") for p in problems) and claims is not None:
-                table = choices(claims, _marker(cls.model_fields[name], Statement).needs)
+                table = choices(claims, _marker(cls.model_fields[name], Statement).needs_in(claims))
                 head = table.head(12).to_string(index=False, max_colwidth=40)
                 return (f"{len(table)} statements have what {name} needs; the latest {min(12, len(table))}:\n"
                         f"{head}\nAll of them: analysis.params.choices(claims, {cls.__name__}) or the table "
@@ -323,8 +338,24 @@ class Resolved:
         for name, field in type(params).model_fields.items():
             st = _marker(field, Statement)
             if st is not None and st.empty == DEFAULT_STATEMENT and not self.values[name]:
-                self.values[name] = default_statement(claims, st.needs)
+                self.values[name] = default_statement(claims, st.needs_in(claims), self.context.default_statement)
         self.output_dir = Path(params.output_dir) if params.output_dir else output_folder(params, self.values)
+
+    @property
+    def context(self):
+        """The dataset's descriptor (dataset.yaml beside the CSVs), read once per kernel while unchanged."""
+        from .context import load_context
+
+        return load_context(self.data_dir)
+
+    def about(self):
+        """A line for the notebook: which dataset, and its reference date."""
+        from IPython.display import Markdown
+
+        ctx = self.context
+        folder = str(self.data_dir) if self.data_dir else "data/"
+        ref = f"; running totals count from {ctx.reference.label}" if ctx.reference else ""
+        return Markdown(f"**Data:** {ctx.title} (`{folder}`){ref}.")
 
     def __getattr__(self, name):
         values = self.__dict__.get("values", {})
@@ -337,7 +368,7 @@ class Resolved:
         latest first, the chosen one marked; ``limit`` keeps the latest few and the chosen one."""
         fields = type(self.params).model_fields
         name = name or next(n for n, f in fields.items() if _marker(f, Statement))
-        table = choices(self.claims, _marker(fields[name], Statement).needs, chosen=self.values[name])
+        table = choices(self.claims, _marker(fields[name], Statement).needs_in(self.claims), chosen=self.values[name])
         if limit is not None:
             table = table[(table.index < limit) | (table.chosen != "")]
         return table
@@ -346,9 +377,12 @@ class Resolved:
 DEFAULT_STATEMENT = "the dataset's default statement"
 
 
-def default_statement(claims, needs: tuple[str, ...]) -> str:
-    """The statement a notebook charts when none is given: the latest that has what it needs."""
+def default_statement(claims, needs: tuple[str, ...], declared: str | None = None) -> str:
+    """The statement a notebook charts when none is given: the dataset's ``default_statement``
+    (dataset.yaml) when it has what the notebook needs, else the latest official one that has."""
     table = choices(claims, needs, official_first=True)
+    if declared and declared in set(table.source_id):
+        return declared
     if table.empty:
         raise ParameterError([f"no statement in the data reports {' and '.join(n.replace('|', ' or ') for n in needs)}"
                               " (allowed: a data folder with at least one such statement)"])
@@ -453,16 +487,16 @@ def load_cached(path: Path | None):
     return hit[1].copy()
 
 
-def _statement_problems(name: str, value: str, spec: Statement, claims) -> list[str]:
+def _statement_problems(name: str, value: str, needs: tuple[str, ...], empty: str | None, claims) -> list[str]:
     ids = sorted(claims.source_id.unique())
-    n = len(choices(claims, spec.needs))
+    n = len(choices(claims, needs))
     allowed = f"allowed: a source_id of one of the {n} statements that have what this notebook charts"
-    if spec.empty is not None:
-        allowed += f", or empty for {spec.empty}"
+    if empty is not None:
+        allowed += f", or empty for {empty}"
     if value not in ids:
         return [f"{name}: unknown statement {value!r} ({did_you_mean(value, ids, n=3, cutoff=0.75)}{allowed})"]
     have = set(claims.loc[claims.source_id == value, "metric"].astype(str))
-    missing = [need for need in spec.needs if not (set(need.split("|")) & have)]
+    missing = [need for need in needs if not (set(need.split("|")) & have)]
     if missing:
         return [f"{name}: statement {value!r} reports none of {', '.join(m.replace('|', ' or ') for m in missing)} "
                 f"(it reports: {', '.join(sorted(have))}; {allowed})"]
@@ -489,7 +523,8 @@ def choices(claims, needs: tuple[str, ...] | type[NotebookParams] = (), chosen: 
     from .text import fmt_window
 
     if isinstance(needs, type):
-        needs = next(_marker(f, Statement).needs for f in needs.model_fields.values() if _marker(f, Statement))
+        needs = next(_marker(f, Statement).needs_in(claims) for f in needs.model_fields.values()
+                     if _marker(f, Statement))
     wanted = {m for n in needs for m in n.split("|")}
     rows = claims[claims.metric.astype(str).isin(wanted)] if wanted else claims
     per = rows.groupby("source_id", observed=True)
