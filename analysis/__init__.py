@@ -3,7 +3,7 @@
 Plotting lives in `analysis.charts` (imported on its own, so loading data stays light).
 """
 
-from .data import DataError, Dataset, load_claims, load_dataset, series, statement, validate
+from .data import DataError, Dataset, load_claims, series, statement, validate
 from .derive import derive
 
-__all__ = ["DataError", "Dataset", "derive", "load_claims", "load_dataset", "series", "statement", "validate"]
+__all__ = ["DataError", "Dataset", "derive", "load_claims", "series", "statement", "validate"]

@@ -477,11 +477,6 @@ CLAIM_CATEGORIES = {
 }
 
 
-def load_dataset(data_dir: str | Path | None = None) -> Dataset:
-    """Validated metrics, sources and claims, typed. `data_dir` defaults to the package's data/."""
-    return validate(data_dir)
-
-
 def load_claims(data_dir: str | Path | None = None) -> pd.DataFrame:
     """One row per reported number, with its source and metric joined, typed.
 

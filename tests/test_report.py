@@ -1,11 +1,11 @@
-"""The report runner (analysis/report.py), on small fixture notebooks in tests/fixtures/.
+"""The report runner (analysis/report/), on small fixture notebooks in tests/fixtures/.
 
 Negative cases first: a bad run list or bad parameters never touch the figures folder; a
 failing, dying, hanging or killed run leaves the previous report byte for byte. Then the
 positive ones: skip/--force, manifest checksums, HTML escaping, byte-identical reruns.
 
 The slow tests share one report built once per module (`base`) and work on copies of it.
-``report.CODE_DIR`` points at a frozen copy of analysis/*.py for the in-process tests, so an
+``inputs.CODE_DIR`` points at a frozen copy of analysis/ for the in-process tests, so an
 edit to analysis/ made while the suite runs cannot turn a "skipped" into a re-execution.
 """
 
@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from analysis import config, report
+from analysis.report import inputs, pages
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCRIPT = "<script>alert(1)</script>"
@@ -63,11 +64,10 @@ def run_main(args: list[str], capsys, execute=None) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module", autouse=True)
 def frozen_code(tmp_path_factory):
-    copy = tmp_path_factory.mktemp("code")
-    for p in sorted(config.ROOT.joinpath("analysis").glob("*.py")):
-        shutil.copyfile(p, copy / p.name)
+    copy = tmp_path_factory.mktemp("code") / "analysis"
+    shutil.copytree(config.ROOT / "analysis", copy, ignore=shutil.ignore_patterns("__pycache__"))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(report, "CODE_DIR", copy)
+        mp.setattr(inputs, "CODE_DIR", copy)
         yield copy
 
 
@@ -291,13 +291,13 @@ def test_swap_killed_after_any_rename_recovers_to_the_new_report(tmp_path, monke
             calls.append(src)
             real_rename(src, dst)
 
-        monkeypatch.setattr(report.os, "rename", dying_rename)
+        monkeypatch.setattr(os, "rename", dying_rename)
         try:
             report.swap(fig, fig / report.STAGING, replace=["index.html", "manifest.json", "old-run"])
             finished = True
         except KeyboardInterrupt:
             finished = False
-        monkeypatch.setattr(report.os, "rename", real_rename)
+        monkeypatch.setattr(os, "rename", real_rename)
         if not finished:
             assert "finished swapping" in report.recover(fig)
         assert report_files(fig) == new, allowed
@@ -312,7 +312,7 @@ def test_kill_before_the_swap_marker_keeps_the_old_report(old_report, monkeypatc
     def dying_replace(src, dst):
         raise KeyboardInterrupt("killed while committing")
 
-    monkeypatch.setattr(report.os, "replace", dying_replace)
+    monkeypatch.setattr(os, "replace", dying_replace)
     with pytest.raises(KeyboardInterrupt):
         report.swap(old_report, old_report / report.STAGING)
     monkeypatch.undo()
@@ -331,7 +331,7 @@ def test_index_escapes_every_text():
     page = report.build_index([(run, record, [chart])])
     assert "<script" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert f'alt="{report._e(SCRIPT)}"' in page
+    assert f'alt="{pages.escape(SCRIPT)}"' in page
     assert 'src="r1/a%22b.png"' in page
 
 
@@ -358,7 +358,7 @@ def test_inputs_change_with_data_code_and_parameters(tmp_path, frozen_code):
     env = report.environment()
 
     def fp(run):
-        return report.fingerprint(report.run_inputs(run, env, report._hash_tree(report.CODE_DIR, "*.py"), {}))
+        return report.fingerprint(report.run_inputs(run, env, inputs.code_hashes(), {}))
 
     first = fp(run)
     assert fp(run) == first
@@ -478,7 +478,7 @@ def test_killed_run_leaves_old_report_and_next_run_completes(base, fig, tmp_path
     deadline = time.monotonic() + 60
     children = []
     try:
-        while 3 not in report._started_cells(raw):  # cell 3 is the one that sleeps
+        while 3 not in report.started_cells(raw):  # cell 3 is the one that sleeps
             assert proc.poll() is None, proc.stdout.read().decode()
             assert time.monotonic() < deadline, "the run never got to its sleeping cell"
             time.sleep(0.2)
@@ -503,6 +503,7 @@ def test_killed_run_leaves_old_report_and_next_run_completes(base, fig, tmp_path
     done = subprocess.run(cmd, cwd=config.ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "removed an unfinished report build" in done.stderr
+    assert "over TCP" not in done.stderr  # kernels talk over Unix sockets (IPC), no port
     assert re.search(r"^ok sleepy \d+\.\ds$", done.stdout, re.M)
     assert sorted(report_files(fig)) == ["index.html", "manifest.json", "sleepy.html", "sleepy.ipynb"]
     assert not (fig / report.STAGING).exists()
