@@ -10,8 +10,6 @@ LIMIT = 80  # characters of untrusted text shown in one message
 
 
 def _escape(ch: str) -> str:
-    if ch == "\\":
-        return "\\\\"
     if unicodedata.category(ch)[0] in "CZ" and ch != " ":  # controls, format, unassigned, separators
         code = ord(ch)
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import os
 import shutil
 import sys
@@ -15,15 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..echo import shown
 from . import inputs as inputs_mod
 from .core import (
     EXIT_FAILED,
     EXIT_INVALID,
     EXIT_LOCKED,
+    EXIT_NO_SPACE,
     EXIT_OK,
+    EXIT_UNWRITABLE,
+    FAILED_DIR,
     INDEX,
     MANIFEST,
-    STAGING,
     LockBusy,
     ReportError,
     Run,
@@ -31,6 +35,7 @@ from .core import (
     display_path,
     read_text,
 )
+from .execute import is_no_space
 from .inputs import (
     build_manifest,
     environment,
@@ -45,7 +50,7 @@ from .inputs import (
 from .pages import build_index, read_sidecars
 from .parameters import validate_parameters
 from .runlist import load_runs
-from .swap import copy_run, recover, report_lock, swap
+from .swap import copy_run, recover, report_lock, staging_dir, swap
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -158,6 +163,10 @@ def main(argv: list[str] | None = None, execute: Callable[..., Any] | None = Non
         err(f"--only: no run named '{name}'{did_you_mean(name, names)}; runs: {', '.join(names)}")
     if unknown:
         return EXIT_INVALID
+    problem = figures_problem(args.figures.absolute())
+    if problem:
+        err(problem)
+        return EXIT_INVALID
     env, code, data_cache = environment(), inputs_mod.code_hashes(), {}
     report = Report(
         runs, args.figures.resolve(), {run.name: run_inputs(run, env, code, data_cache) for run in runs},
@@ -173,6 +182,33 @@ def main(argv: list[str] | None = None, execute: Callable[..., Any] | None = Non
     except LockBusy as exc:
         err(f"{exc}; wait for it to finish, then run again")
         return EXIT_LOCKED
+    except OSError as exc:
+        return os_error(report.figures, exc)
+
+
+def figures_problem(figures: Path) -> str | None:
+    """Why ``--figures`` cannot be a report folder (it, or a folder on its path, is a file), or None."""
+    for path in (figures, *figures.parents):
+        if path.exists():
+            return None if path.is_dir() else f"--figures: {display_path(path)} is a file, not a folder " \
+                                                f"(allowed: a folder, created when missing)"
+    return None
+
+
+def os_error(figures: Path, exc: OSError) -> int:
+    """One line for an error of the filesystem, with its own exit status; nothing left in staging."""
+    shutil.rmtree(staging_dir(figures), ignore_errors=True)
+    for tmp in (figures / FAILED_DIR).glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+    where = shown(exc.filename if exc.filename else figures, 300)
+    unchanged = f"the previous report in {display_path(figures)} is unchanged"
+    if is_no_space(exc):
+        Report.err(f"no space left on the device holding {display_path(figures)} ({where}); {unchanged}, "
+                   "nothing of this run was left behind")
+        return EXIT_NO_SPACE
+    Report.err(f"cannot write the report: {where}: {exc.strerror or exc} "
+               f"(the figures folder and the folder it is in must be writable); {unchanged}")
+    return EXIT_UNWRITABLE
 
 
 def build(report: Report) -> int:
@@ -202,13 +238,15 @@ def build(report: Report) -> int:
         if read_text(figures / INDEX) == index_text and read_text(figures / MANIFEST) == manifest_text:
             report.say(f"report unchanged: {len(plan.carry)} run(s) skipped, nothing written")
             return EXIT_OK
-    staging = figures / STAGING
+    staging = staging_dir(figures)
     new = staging / "new"
     new.mkdir(parents=True)
     for run in in_report:
         if run.name in plan.carry:
             copy_run(figures, new, run)
     failed = [o for o in execute_all(report, plan.execute, staging) if not o.ok]
+    if any(o.no_space for o in failed):
+        return os_error(figures, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(figures)))
     if failed:
         shutil.rmtree(staging, ignore_errors=True)
         report.err(f"report not updated: {len(failed)} of {len(plan.execute)} run(s) failed; "

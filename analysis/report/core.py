@@ -12,13 +12,13 @@ from typing import Any
 from .. import config
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_UNWRITABLE = 4  # the figures folder (or the folder it is in) cannot be written: read-only, no permission
+EXIT_NO_SPACE = 5  # the disk (or quota) holding the figures folder is full
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
-STAGING = ".staging"
 FAILED_DIR = ".failed"
 LOCK = ".lock"
-SWAP_MARKER = "SWAP"
 MANIFEST_FORMAT = 1
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import itertools
 import json
 import os
@@ -18,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..echo import shown
 from .core import FAILED_DIR, Run, display_path
 from .normalise import export_html, normalise_notebook
 from .pages import read_sidecars
+
+MESSAGE_LIMIT = 2000  # characters of an error message in a FAILED line
 
 
 @dataclasses.dataclass
@@ -30,6 +34,7 @@ class Outcome:
     seconds: float
     line: str  # the one line printed for this run
     attempts: int = 1
+    no_space: bool = False  # failed because the disk is full: not the run's fault, nothing kept
 
 
 def papermill_kwargs(cell_timeout: int, start_timeout: int) -> dict[str, Any]:
@@ -66,12 +71,28 @@ def started_cells(raw: Path) -> list[int]:
     return [i for i, c in enumerate(nb.get("cells", [])) if (c.get("metadata", {}).get("papermill") or {}).get("start_time")]
 
 
+NO_SPACE_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+_NO_SPACE_TEXTS = tuple(os.strerror(e) for e in NO_SPACE_ERRNOS)
+
+
+def is_no_space(exc: BaseException | None) -> bool:
+    """A full disk (or quota), in this process or in the kernel (an error in a cell), at any depth."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, OSError) and exc.errno in NO_SPACE_ERRNOS:
+            return True
+        if any(t in f"{getattr(exc, 'evalue', '')} {exc}" for t in _NO_SPACE_TEXTS):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def _is_start_failure(exc: BaseException, raw: Path) -> bool:
-    """A kernel that failed to start: papermill wrote the notebook but no cell began."""
+    """A kernel that failed to start: papermill wrote the notebook but no cell began (a full disk is not)."""
     from jupyter_client.kernelspec import NoSuchKernel
     from papermill.exceptions import PapermillExecutionError
 
-    if isinstance(exc, PapermillExecutionError | NoSuchKernel):
+    if isinstance(exc, PapermillExecutionError | NoSuchKernel) or is_no_space(exc):
         return False
     return raw.is_file() and not started_cells(raw)
 
@@ -157,37 +178,58 @@ class Executor:
 
     def _failed(self, run: Run, exc: BaseException, raw: Path, out_dir: Path, t0: float, attempts: int,
                 after: bool = False) -> Outcome:
-        failed = self.figures / FAILED_DIR
-        failed.mkdir(parents=True, exist_ok=True)
-        kept = failed / f"{run.name}.ipynb"
         where = _failure_cell(exc, raw) if not after else "after execution"
+        ename, message = _error_name_and_message(exc)
+        no_space = is_no_space(exc)
+        if no_space and where == "at kernel start":
+            where = "on a full disk"
+        kept = self.figures / FAILED_DIR / f"{run.name}.ipynb"
+        if not no_space:
+            try:
+                self._keep(run, raw, out_dir, kept)
+            except OSError as keep_exc:  # the disk filled up while keeping it: keep nothing
+                no_space = is_no_space(keep_exc)
+                kept.with_name(f".{kept.name}.tmp").unlink(missing_ok=True)
+        if no_space:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        shown = display_path(kept) if kept.is_file() else "(no notebook was written)"
+        line = f"FAILED {run.name} {where} {ename}: {message} -> {shown}"
+        return Outcome(run, False, time.monotonic() - t0, line, attempts, no_space)
+
+    def _keep(self, run: Run, raw: Path, out_dir: Path, kept: Path) -> None:
+        """The failed run's notebook so far to <figures>/.failed/<run>.ipynb, what it wrote to .failed/<run>/."""
+        failed = kept.parent
+        failed.mkdir(parents=True, exist_ok=True)
         if raw.is_file():
             text = raw.read_text(encoding="utf-8")
             with contextlib.suppress(Exception):
                 text = normalise_notebook(text, [(str(self.new / run.name), str(failed / run.name))]
                                           + self.replacements(run)[1:])
             tmp = kept.with_name(f".{kept.name}.tmp")
-            tmp.write_text(text, encoding="utf-8")
+            try:
+                tmp.write_text(text, encoding="utf-8")
+            except OSError:
+                tmp.unlink(missing_ok=True)
+                raise
             os.replace(tmp, kept)
         shutil.rmtree(failed / run.name, ignore_errors=True)
         if out_dir.is_dir() and any(out_dir.iterdir()):
             shutil.move(str(out_dir), str(failed / run.name))
-        ename, message = _error_name_and_message(exc)
-        shown = display_path(kept) if kept.is_file() else "(no notebook was written)"
-        line = f"FAILED {run.name} {where} {ename}: {message} -> {shown}"
-        return Outcome(run, False, time.monotonic() - t0, line, attempts)
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else ""
+    return shown(text.splitlines()[0], 300) if text else ""
 
 
 def _error_name_and_message(exc: BaseException) -> tuple[str, str]:
+    """The error's name and its message on one line: every line of it (a DataError lists one
+    problem a line, FILE:ROW: COLUMN: ...), joined with ' | ', escaped and bounded."""
     ename = getattr(exc, "ename", None) or type(exc).__name__
     evalue = getattr(exc, "evalue", None)
-    message = str(evalue).strip().splitlines()[0][:300] if evalue else _first_line(exc)
-    return ename, message
+    text = str(evalue) if evalue else str(exc)
+    message = " | ".join(line.strip() for line in text.splitlines() if line.strip())
+    return shown(ename, 100), shown(message, MESSAGE_LIMIT)
 
 
 def _failure_cell(exc: BaseException, raw: Path) -> str:

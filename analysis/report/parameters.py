@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..echo import shown
 from .core import ReportError, Run, did_you_mean
 
 _SIMPLE_TYPES: dict[str, tuple[type, ...]] = {
@@ -38,7 +39,7 @@ def type_problem(value: Any, annotation: str) -> str | None:
     problems = [_one_type_problem(value, p) for p in parts]
     if any(p is None for p in problems):
         return None
-    return f"expected {annotation.strip()}, got {type(value).__name__} {value!r}"
+    return f"expected {annotation.strip()}, got {type(value).__name__} {shown(repr(value), 200)}"
 
 
 def _split_union(ann: str) -> list[str]:
@@ -105,7 +106,7 @@ def validate_parameters(runs: list[Run]) -> None:
                             f"where to write the charts (add `output_dir: str = \"...\"` to its parameters cell)")
         for key, value in run.parameters.items():
             if key not in declared:
-                problems.append(f"{run.where}: parameters: '{key}' is not a parameter of {nb_name}"
+                problems.append(f"{run.where}: parameters: '{shown(key)}' is not a parameter of {nb_name}"
                                 f"{did_you_mean(key, declared)}; valid parameters: {valid}")
                 continue
             annotation = declared[key].get("inferred_type_name") or ""
