@@ -391,6 +391,9 @@ def _run_forked(args: list[str], kill_at: int | None, log: Path) -> int | None:
                 os.kill(os.getpid(), signal.SIGKILL)
 
         try:
+            import tempfile
+
+            tempfile.tempdir = str(log.parent)  # what a killed child leaves stays in the test's folder
             sys.addaudithook(hook)
             with open(os.devnull, "w") as null:
                 os.dup2(null.fileno(), 1)

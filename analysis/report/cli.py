@@ -296,8 +296,9 @@ def execute_all(report: Report, to_run: list[Run], staging: Path) -> list:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(130)
-    pool.shutdown()
-    executor.close()
+    finally:
+        pool.shutdown()
+        executor.close()
     if bar is not None:
         bar.close()
     return outcomes

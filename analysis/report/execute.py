@@ -112,11 +112,19 @@ class Executor:
         self.execute = execute or papermill.execute_notebook
         self.log = log
         self._export_lock = threading.Lock()
-        self._sockets = tempfile.mkdtemp(prefix="report-ipc-")  # short: a socket path has ~100 bytes
+        self._sockets: str | None = None  # made when a kernel first needs it
+        self._sockets_lock = threading.Lock()
         self._kernel_ids = itertools.count(1)
 
+    def _socket_base(self) -> str:
+        with self._sockets_lock:
+            if self._sockets is None:
+                self._sockets = tempfile.mkdtemp(prefix="report-ipc-")  # short: a socket path has ~100 bytes
+        return os.path.join(self._sockets, f"k{next(self._kernel_ids)}")
+
     def close(self) -> None:
-        shutil.rmtree(self._sockets, ignore_errors=True)
+        if self._sockets is not None:
+            shutil.rmtree(self._sockets, ignore_errors=True)
 
     def warm_up(self) -> None:
         """Export an empty notebook once, so the first real export finds nbconvert ready."""
@@ -146,7 +154,7 @@ class Executor:
         self.execute(
             str(run.notebook), str(raw), parameters=dict(run.parameters, output_dir=str(out_dir)),
             resources={"metadata": {"path": str(run.cwd)}},
-            config=ipc_config(os.path.join(self._sockets, f"k{next(self._kernel_ids)}")), **self.kwargs,
+            config=ipc_config(self._socket_base()), **self.kwargs,
         )
 
     def __call__(self, run: Run) -> Outcome:
