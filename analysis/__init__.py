@@ -4,10 +4,10 @@ Plotting lives in `analysis.charts` (imported on its own, so loading data stays 
 dataset descriptor (dataset.yaml beside the CSVs) in `analysis.context` (`analysis.load_context`).
 """
 
-from .data import DataError, Dataset, load_claims, load_dataset, series, statement, validate
+from .data import DataError, Dataset, load_claims, series, statement, validate
 from .derive import derive
 
-__all__ = ["Context", "DataError", "Dataset", "derive", "load_claims", "load_context", "load_dataset", "series",
+__all__ = ["Context", "DataError", "Dataset", "derive", "load_claims", "load_context", "series",
            "statement", "validate"]
 
 

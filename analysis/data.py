@@ -15,7 +15,6 @@ number of fields, or any other encoding is rejected.
 
 from __future__ import annotations
 
-import csv
 import gc
 import io
 import re
@@ -28,9 +27,17 @@ import numpy as np
 import pandas as pd
 
 from . import config, vocab
+from .echo import shown
 
-NUMBER_RX = r"-?\d+(?:\.\d+)?"
-DATE_RX = r"\d{4}-\d{2}-\d{2}"
+# The number grammar: ASCII digits only (not Arabic-Indic or full-width ones), an optional sign,
+# an optional decimal point; at most MAX_INT_DIGITS before the point and MAX_FRAC_DIGITS after,
+# so every accepted number is held exactly enough in a float (never inf, never NaN).
+MAX_INT_DIGITS, MAX_FRAC_DIGITS = 12, 6
+NUMBER_RX = rf"[+-]?[0-9]{{1,{MAX_INT_DIGITS}}}(?:\.[0-9]{{1,{MAX_FRAC_DIGITS}}})?"
+NUMBER_RULE = (f"allowed: ASCII digits 0-9 with an optional sign and '.', at most {MAX_INT_DIGITS} digits "
+               f"before the '.' and {MAX_FRAC_DIGITS} after, e.g. 3400 or 12.5; no thousands separators, "
+               "units or words")
+DATE_RX = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 ID_RX = r"[a-z0-9][a-z0-9_.-]*"
 URL_RX = r"https?://\S+"
 BOOLS = ("true", "false")
@@ -100,14 +107,88 @@ FILES = {"metrics.csv": METRICS_FIELDS, "sources.csv": SOURCES_FIELDS, "claims.c
 
 
 # ---------------------------------------------------------------- reading
+#
+# One reader, one grammar (RFC 4180 with spaces around a cell dropped), used for the header,
+# for every line pandas' fast parser is not trusted with, and for whole files the fast path
+# declines. Its limits hold the same for quoted and unquoted cells: a physical line of at
+# most MAX_LINE_CHARS characters, a cell of at most MAX_CELL_CHARS (after its spaces are dropped).
+
+MAX_CELL_CHARS = 10_000
+MAX_LINE_CHARS = 100_000
+
+# a quoted cell: optional spaces, "...", "" for a quote inside, optional spaces
+_QUOTED = re.compile(r'[ \t]*"([^"]*(?:""[^"]*)*)"[ \t]*')
+# an unquoted cell: anything up to a comma or line end, but not an opening quote
+_PLAIN = re.compile(r'(?![ \t]*")[^,\r\n]*')
 
 
-def _read_csv(path: Path, fields: tuple[Field, ...], problems: list[str]) -> pd.DataFrame | None:
-    """Read one CSV as strings, indexed by file line number. Append problems; None if unusable."""
-    names = [f.name for f in fields]
-    expected = ", ".join(names)
-    if not path.is_file():
+class _CsvSyntax(Exception):
+    def __init__(self, line: int, what: str):
+        self.line, self.what = line, what
+        super().__init__(what)
+
+
+def _records(text: str, pos: int = 0, line: int = 1):
+    """Yield (line the record starts on, its cells) for every record of ``text``; _CsvSyntax if malformed."""
+    n = len(text)
+    while pos < n:
+        start, row = line, []
+        while True:
+            m = _QUOTED.match(text, pos)
+            if m:
+                row.append(m.group(1).replace('""', '"'))
+                line += m.group(0).count("\n")
+            else:
+                m = _PLAIN.match(text, pos)
+                if m is None:
+                    raise _CsvSyntax(start, "a quote that is never closed")
+                row.append(m.group(0))
+            pos = m.end()
+            sep = text[pos:pos + 1]
+            if sep == ",":
+                pos += 1
+                continue
+            if sep == "":
+                break
+            if sep in "\r\n":
+                pos += 2 if text.startswith("\r\n", pos) else 1
+                line += 1
+                break
+            raise _CsvSyntax(start, f"text after a closing quote in cell {len(row)}")
+        yield start, row
+
+
+def _file_problem(path: Path) -> str | None:
+    """Why ``path`` is not a data file to read (missing, a directory, a FIFO, a link out of its folder), or None."""
+    import os
+    import stat
+
+    if os.path.islink(path):
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(Path(os.path.realpath(path.parent))):
+            return "a symbolic link to a file outside the data folder (allowed: a regular file in the folder)"
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "a symbolic link to nothing" if os.path.islink(path) else "missing"
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    if stat.S_ISDIR(mode):
+        return "a directory, not a file (allowed: a CSV file)"
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        return f"{kind}, not a regular file (allowed: a CSV file)"
+    return None
+
+
+def _read_text(path: Path, expected: str, problems: list[str]) -> str | None:
+    """The file's text, or None with its problem appended (wrong file type, encoding, NUL, long line)."""
+    why = _file_problem(path)
+    if why == "missing":
         problems.append(f"{path}:0: (file): file is missing (expected a CSV with columns: {expected})")
+        return None
+    if why:
+        problems.append(f"{path}:0: (file): {why}")
         return None
     raw = path.read_bytes()
     try:
@@ -123,50 +204,58 @@ def _read_csv(path: Path, fields: tuple[Field, ...], problems: list[str]) -> pd.
         line = text[: text.index("\x00")].count("\n") + 1
         problems.append(f"{path}:{line}: (file): contains a NUL byte (allowed: plain UTF-8 text)")
         return None
-    fast = _read_fast(text, names)
-    if fast is not None:
-        return fast
-    # The careful path, for anything the fast path is not sure of: it names every problem.
-    # skipinitialspace: a space before a quoted cell (`a, "b, c"`) must not turn its quotes into data
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True, skipinitialspace=True)
-    rows, lines = [], []
-    start = 1  # the line a record starts on (a quoted cell may span lines; errors point at the record's start)
-    try:
-        header = next(reader, None)
-        while header is not None and not any(h.strip() for h in header):
-            header = next(reader, None)  # blank lines before the header
-        if header is None:
-            problems.append(f"{path}:1: (header): file is empty (expected header: {expected})")
+    for line, content in enumerate(text.split("\n"), 1):
+        if len(content) > MAX_LINE_CHARS:
+            problems.append(f"{path}:{line}: (row): line of {len(content)} characters "
+                            f"(allowed: at most {MAX_LINE_CHARS} characters per line)")
             return None
-        header_line = reader.line_num
-        header = [h.strip() for h in header]
-        start = reader.line_num + 1
-        for row in reader:
-            if len(row) > 1 or (row and row[0].strip()):  # else a blank line
-                rows.append(row)
-                lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as e:
-        problems.append(f"{path}:{start}: (file): malformed CSV ({e}; allowed: RFC 4180 quoting)")
+    return text
+
+
+def _read_csv(path: Path, fields: tuple[Field, ...], problems: list[str]) -> pd.DataFrame | None:
+    """Read one CSV as strings, indexed by file line number. Append problems; None if unusable."""
+    names = [f.name for f in fields]
+    expected = ", ".join(names)
+    text = _read_text(path, expected, problems)
+    if text is None:
+        return None
+    df = _read_fast(text, names)
+    if df is None:  # the careful path, for anything the fast path is not sure of: it names every problem
+        df = _read_careful(path, text, names, problems)
+    if df is None:
+        return None
+    return df if _cells_fit(path, df, problems) else None
+
+
+def _cells_fit(path: Path, df: pd.DataFrame, problems: list[str]) -> bool:
+    ok = True
+    for name in df.columns:
+        lengths = df[name].str.len()
+        for line, n in lengths[lengths > MAX_CELL_CHARS].items():
+            problems.append(f"{path}:{line}: {name}: cell of {int(n)} characters "
+                            f"(allowed: at most {MAX_CELL_CHARS} characters per cell)")
+            ok = False
+    return ok
+
+
+def _read_careful(path: Path, text: str, names: list[str], problems: list[str]) -> pd.DataFrame | None:
+    expected = ", ".join(names)
+    try:
+        records = [(line, row) for line, row in _records(text) if len(row) > 1 or row[0].strip()]
+    except _CsvSyntax as e:
+        problems.append(f"{path}:{e.line}: (file): malformed CSV ({e.what}; allowed: RFC 4180 quoting, "
+                        "spaces around a cell)")
+        return None
+    if not records:
+        problems.append(f"{path}:1: (header): file is empty (expected header: {expected})")
+        return None
+    (header_line, header), rows = records[0], records[1:]
+    header = [h.strip() for h in header]
+    if not _header_ok(path, header_line, header, names, bool(rows), problems):
         return None
     bad = False
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        problems.append(f"{path}:{header_line}: {', '.join(dupes)}: duplicated column (each column once; allowed: {expected})")
-        bad = True
-    missing = [n for n in names if n not in header]
-    if missing:
-        problems.append(f"{path}:{header_line}: {', '.join(missing)}: missing column (allowed: {expected})")
-        bad = True
-    unknown = [h for h in header if h not in names]
-    if unknown:
-        problems.append(f"{path}:{header_line}: {', '.join(unknown)}: unknown column (allowed: {expected})")
-        bad = True
-    if not rows:
-        problems.append(f"{path}:2: (file): no data rows, only a header (a data file needs at least one row)")
-        bad = True
-    for row, line in zip(rows, lines, strict=True):
-        if len(row) != len(header) and not (dupes or missing or unknown):  # a bad header explains every row
+    for line, row in rows:
+        if len(row) != len(header):
             problems.append(
                 f"{path}:{line}: (row): malformed CSV row: {len(row)} fields, the header has {len(header)} "
                 "(check quotes and commas)"
@@ -174,11 +263,29 @@ def _read_csv(path: Path, fields: tuple[Field, ...], problems: list[str]) -> pd.
             bad = True
     if bad:
         return None
-    columns = dict(zip(header, zip(*rows, strict=True), strict=True))
-    index = pd.Index(lines, name="line")
+    columns = dict(zip(header, zip(*(row for _, row in rows), strict=True), strict=True))
+    index = pd.Index([line for line, _ in rows], name="line")
     # object columns (None for empty): the string extension dtype re-checks missing values on
     # every check, which cost more than the checks themselves at 100k rows
     return pd.DataFrame({n: pd.Series([v.strip() or None for v in columns[n]], index=index, dtype=object) for n in names})
+
+
+def _header_ok(path: Path, line: int, header: list[str], names: list[str], has_rows: bool, problems: list[str]) -> bool:
+    expected = ", ".join(names)
+    found = []
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        found.append(f"{', '.join(map(shown, dupes))}: duplicated column (each column once; allowed: {expected})")
+    missing = [n for n in names if n not in header]
+    if missing:
+        found.append(f"{', '.join(missing)}: missing column (allowed: {expected})")
+    unknown = [h for h in header if h not in names]
+    if unknown:
+        found.append(f"{', '.join(map(shown, unknown[:10]))}: unknown column (allowed: {expected})")
+    problems.extend(f"{path}:{line}: {what}" for what in found)
+    if not has_rows:
+        problems.append(f"{path}:2: (file): no data rows, only a header (a data file needs at least one row)")
+    return not found and has_rows
 
 
 _TRAILING_SPACE = re.compile(r"[ \t]+(?:,|\r?\n|$)")
@@ -189,13 +296,16 @@ def _read_fast(text: str, names: list[str]) -> pd.DataFrame | None:
 
     It must give exactly what the careful path gives: the header must be exactly the known
     columns, every non-blank line one record (no line breaks inside quotes), no short rows,
-    and every line with a quote is re-read by the csv module (strict) and must agree.
+    and every line with a quote is re-read by the reader above and must agree.
     """
     lines = text.split("\n")
     nonblank = [i for i, line in enumerate(lines, 1) if line.strip()]
     if len(nonblank) < 2:
         return None
-    header = [h.strip() for h in next(csv.reader([lines[nonblank[0] - 1]], skipinitialspace=True))]
+    try:
+        header = [h.strip() for h in next(_records(lines[nonblank[0] - 1]))[1]]
+    except _CsvSyntax:
+        return None
     if len(header) != len(names) or set(header) != set(names):
         return None
     commas = len(names) - 1
@@ -206,7 +316,7 @@ def _read_fast(text: str, names: list[str]) -> pd.DataFrame | None:
             warnings.simplefilter("error", pd.errors.ParserWarning)
             df = pd.read_csv(io.StringIO(text), dtype=object, na_filter=False, skipinitialspace=True,
                              skip_blank_lines=True, index_col=False, engine="c")
-    except (ValueError, csv.Error, pd.errors.ParserWarning):  # pandas' ParserError is a ValueError
+    except (ValueError, pd.errors.ParserWarning):  # pandas' ParserError is a ValueError
         return None
     if len(df) != len(nonblank) - 1 or [str(c).strip() for c in df.columns] != header or df.isna().any(axis=None):
         return None
@@ -217,8 +327,8 @@ def _read_fast(text: str, names: list[str]) -> pd.DataFrame | None:
         line = lines[line_no - 1]
         if '"' in line:
             try:
-                row = [c.strip() for c in next(csv.reader([line], strict=True, skipinitialspace=True))]
-            except csv.Error:
+                row = [c.strip() for c in next(_records(line.rstrip("\r")))[1]]
+            except _CsvSyntax:
                 return None
             if row != df.iloc[pos].tolist():
                 return None
@@ -251,8 +361,7 @@ def _predicates(f: Field, metrics: tuple[str, ...]) -> list[tuple[Callable[[pd.S
     if f.kind in ("id", "ref"):
         return [(rx(ID_RX), "not a valid id (allowed: lower-case letters, digits, '-', '_', '.')")]
     if f.kind == "number":
-        return [(rx(NUMBER_RX), "not a plain number (allowed: digits with an optional '.', e.g. 3400 "
-                                "or 12.5; no thousands separators, units or words)")]
+        return [(rx(NUMBER_RX), f"not a plain number ({NUMBER_RULE})")]
     if f.kind == "date":
         return [(lambda s: s.str.fullmatch(DATE_RX).astype(bool)
                  & pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna(),
@@ -316,9 +425,9 @@ def _cell_problems(path: Path, df: pd.DataFrame, fields: tuple[Field, ...], metr
             what = "empty, but required"
         elif rec.check == "field_uniqueness":
             others = [ln for ln in df.index[df[col] == rec.failure_case].tolist() if ln != line]
-            what = f"duplicate value '{rec.failure_case}' (must be unique; also on row{'s' if len(others) > 1 else ''} {', '.join(map(str, others))})"
+            what = f"duplicate value '{shown(rec.failure_case)}' (must be unique; also on row{'s' if len(others) > 1 else ''} {', '.join(map(str, others))})"
         else:
-            what = f"{rec.check}: got '{rec.failure_case}'"
+            what = f"{rec.check}: got '{shown(rec.failure_case)}'"
         out.append((line, order.get(col, 99), f"{path}:{line}: {col}: {what}"))
     return out
 
@@ -331,13 +440,22 @@ def _typed(df: pd.DataFrame, fields: tuple[Field, ...]) -> pd.DataFrame:
     for f in fields:
         s = df[f.name]
         if f.kind == "number":
-            out[f.name] = pd.to_numeric(s, errors="coerce").astype("float64")
+            out[f.name] = parse_numbers(s)
         elif f.kind == "date":
             out[f.name] = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
         elif f.kind == "bool":
             out[f.name] = s.eq("true").astype(bool)
         else:
             out[f.name] = s.fillna("").astype("str")
+    return out
+
+
+def parse_numbers(s: pd.Series) -> pd.Series:
+    """Cells of the number grammar (NUMBER_RX) as floats; empty or not of the grammar: NaN
+    (those cells are reported by the cell checks, and a DataError stops the load)."""
+    ok = s.notna() & s.str.fullmatch(NUMBER_RX).fillna(False).astype(bool)
+    out = pd.Series(float("nan"), index=s.index, dtype="float64")
+    out[ok] = s[ok].astype("float64")
     return out
 
 
@@ -438,12 +556,13 @@ def _validate(data_dir: str | Path | None) -> Dataset:
             m = good("metrics.csv").set_index("metric")
             unit = _lookup(m.unit, c.metric)
             people_like = unit.isin(["people", "maps", "mines", "incidents", "km2", "m2", "ha"])
+            written = raw["claims.csv"]["value"]  # a value as written: 100.0001 is not "100"
             flag("claims.csv", people_like & (c.value < 0), "value",
-                 lambda r: f"negative count {r.value:g} (allowed: 0 or more)")
+                 lambda r: f"negative count {written[r.name]} (allowed: 0 or more)")
             flag("claims.csv", unit.eq("percent") & ((c.value < 0) | (c.value > 100)), "value",
-                 lambda r: f"percentage {r.value:g} outside 0-100 (allowed: 0 to 100)")
+                 lambda r: f"percentage {written[r.name]} outside 0-100 (allowed: 0 to 100)")
             flag("claims.csv", unit.eq("percent") & c.qualifier.eq("more_than") & (c.value >= 100), "qualifier",
-                 lambda r: f"more than {r.value:g}% is impossible (allowed: exact, nearly, about or up_to at 100)")
+                 lambda r: f"more than {written[r.name]}% is impossible (allowed: exact, nearly, about or up_to at 100)")
             flag("claims.csv", unit.eq("people") & c.group.eq("none"), "group",
                  lambda r: f"'none' for a metric about people ({r.metric}) (allowed: all, civilian, military, "
                            "child, woman, journalist, deminer, unspecified)")
@@ -496,11 +615,6 @@ CLAIM_CATEGORIES = {
     "source_kind": pd.CategoricalDtype(vocab.SOURCE_KINDS),
     "unit": pd.CategoricalDtype(vocab.UNITS),
 }
-
-
-def load_dataset(data_dir: str | Path | None = None) -> Dataset:
-    """Validated metrics, sources and claims, typed. `data_dir` defaults to the package's data/."""
-    return validate(data_dir)
 
 
 def load_claims(data_dir: str | Path | None = None) -> pd.DataFrame:

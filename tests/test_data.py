@@ -320,13 +320,13 @@ def test_every_problem_is_reported_in_one_error_sorted_by_file_row_column(data_d
 
 
 def _pad_cells(raw: bytes) -> bytes:
-    """Spaces around every cell; before (not after) a quoted one, where RFC 4180 allows no trailing space."""
+    """Spaces around every cell, quoted ones included (data/README.md: spaces around a cell are dropped)."""
     out = []
     for row in csv.reader(io.StringIO(raw.decode("utf-8"), newline="")):
         cells = []
         for cell in row:
             if any(ch in cell for ch in ',"\n'):
-                cells.append(' "' + cell.replace('"', '""') + '"')
+                cells.append(' "' + cell.replace('"', '""') + '"  ')
             else:
                 cells.append(f"  {cell} ")
         out.append(",".join(cells))

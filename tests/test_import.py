@@ -34,7 +34,7 @@ def claims():
 
 @pytest.fixture(scope="module")
 def sources():
-    return analysis.load_dataset().sources.set_index("source_id")
+    return analysis.validate().sources.set_index("source_id")
 
 
 def official_row(**kw) -> dict:

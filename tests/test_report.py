@@ -1,11 +1,11 @@
-"""The report runner (analysis/report.py), on small fixture notebooks in tests/fixtures/.
+"""The report runner (analysis/report/), on small fixture notebooks in tests/fixtures/.
 
 Negative cases first: a bad run list or bad parameters never touch the figures folder; a
 failing, dying, hanging or killed run leaves the previous report byte for byte. Then the
 positive ones: skip/--force, manifest checksums, HTML escaping, byte-identical reruns.
 
 The slow tests share one report built once per module (`base`) and work on copies of it.
-``report.CODE_DIR`` points at a frozen copy of analysis/*.py for the in-process tests, so an
+``inputs.CODE_DIR`` points at a frozen copy of analysis/ for the in-process tests, so an
 edit to analysis/ made while the suite runs cannot turn a "skipped" into a re-execution.
 """
 
@@ -25,6 +25,7 @@ import pytest
 
 from analysis import config, report
 from analysis.params import check_run
+from analysis.report import inputs, pages
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCRIPT = "<script>alert(1)</script>"
@@ -52,7 +53,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def report_files(folder: Path) -> dict[str, bytes]:
-    """The report proper: everything except the runner's dot entries (.lock, .failed, .staging)."""
+    """The report proper: everything except the runner's dot entries (.lock, .failed)."""
     return {k: v for k, v in snapshot(folder).items() if not k.startswith(".")}
 
 
@@ -64,11 +65,10 @@ def run_main(args: list[str], capsys, execute=None) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module", autouse=True)
 def frozen_code(tmp_path_factory):
-    copy = tmp_path_factory.mktemp("code")
-    for p in sorted(config.ROOT.joinpath("analysis").glob("*.py")):
-        shutil.copyfile(p, copy / p.name)
+    copy = tmp_path_factory.mktemp("code") / "analysis"
+    shutil.copytree(config.ROOT / "analysis", copy, ignore=shutil.ignore_patterns("__pycache__"))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(report, "CODE_DIR", copy)
+        mp.setattr(inputs, "CODE_DIR", copy)
         yield copy
 
 
@@ -221,6 +221,56 @@ def test_run_list_that_is_not_utf8(tmp_path, old_report, capsys):
     assert snapshot(old_report) == before
 
 
+def test_notebook_path_out_of_notebooks_dir(tmp_path, old_report, capsys):
+    outside = tmp_path / "elsewhere.ipynb"
+    shutil.copyfile(FIXTURES / "ok.ipynb", outside)
+    ref = os.path.relpath(outside, FIXTURES)  # ../../.. up and out
+    err = rejected(tmp_path, old_report, capsys, [{"name": "out", "notebook": ref}])
+    assert f"run 'out': notebook: '{ref}' is outside notebooks_dir (allowed: a .ipynb file in" in err
+
+
+def test_yaml_alias_bomb_is_rejected_fast_with_a_short_message(tmp_path, old_report, capsys):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, "
+              f"*a{i - 1}, *a{i - 1}]" for i in range(1, 9)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\nruns: *a8\n")  # 10**9 values once expanded
+    before = snapshot(old_report)
+    t0 = time.monotonic()
+    rc, out, err = run_main(["--runs", path, "--figures", old_report], capsys)
+    assert rc == report.EXIT_INVALID and time.monotonic() - t0 < 5
+    assert "bomb.yaml: more than 100000 values once its aliases (*name) are expanded" in err
+    assert len(out) + len(err) < 1000 and snapshot(old_report) == before
+
+
+def test_control_characters_from_the_run_list_are_escaped(tmp_path, old_report, capsys):
+    err = rejected(tmp_path, old_report, capsys,
+                   [{"name": "bad\x1b[2Jname\x07", "notebook": "ok.ipynb", "paramters\x1b]0;x\x07": 1}])
+    assert "\x1b" not in err and "\x07" not in err
+    assert "'bad\\x1b[2Jname\\x07' must be lowercase" in err and "unknown key 'paramters\\x1b]0;x\\x07'" in err
+
+
+def test_failed_line_keeps_every_line_of_the_error(tmp_path, old_report, capsys):
+    """A notebook stopped by a DataError: the FAILED line (one line) keeps each FILE:ROW: COLUMN: problem."""
+    from papermill.exceptions import PapermillExecutionError
+
+    problems = ["2 problem(s) in the data files:", "/d/claims.csv:3: value: not a plain number: got '\x1b3'",
+                "/d/claims.csv:9: group: unknown group (allowed: all)"]
+
+    def data_error(input_path, output_path, **kwargs):
+        shutil.copyfile(input_path, output_path)
+        raise PapermillExecutionError(2, 3, "load()", "DataError", "\n".join(problems), [])
+
+    before = report_files(old_report)
+    runs = write_runs(tmp_path, [{"name": "tiny", "notebook": "ok.ipynb", "parameters": {"data_dir": "/d"}}])
+    rc, out, _ = run_main(["--runs", runs, "--figures", old_report], capsys, execute=data_error)
+    assert rc == report.EXIT_FAILED and report_files(old_report) == before
+    m = FAILED_RE.search(out)
+    assert m and m["where"] == "cell 3" and m["ename"] == "DataError"
+    assert m["msg"] == ("2 problem(s) in the data files: | /d/claims.csv:3: value: not a plain number: got '\\x1b3' | "
+                        "/d/claims.csv:9: group: unknown group (allowed: all)")
+
+
 def test_committed_run_list_is_valid():
     runs, _ = report.load_runs(config.RUNS_FILE)
     assert {r.notebook.name for r in runs} == {p.name for p in config.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb")}
@@ -253,8 +303,8 @@ def test_second_invocation_exits_while_locked(tmp_path, old_report, capsys):
 
 
 def _half_built(fig: Path) -> dict[str, bytes]:
-    """A staged new report next to old_report's content; returns what the new report holds."""
-    new = fig / report.STAGING / "new"
+    """A staged new report beside old_report; returns what the new report holds."""
+    new = report.staging_dir(fig) / "new"
     (new / "new-run").mkdir(parents=True)
     (new / "new-run" / "chart.png").write_bytes(b"\x89PNG new")
     (new / "new-run.ipynb").write_text("{}\n")
@@ -268,58 +318,193 @@ def test_recover_discards_an_unfinished_build(old_report):
     _half_built(old_report)
     assert "removed an unfinished report build" in report.recover(old_report)
     assert report_files(old_report) == before
-    assert not (old_report / report.STAGING).exists()
+    assert not report.staging_dir(old_report).exists()
 
 
-def test_swap_killed_after_any_rename_recovers_to_the_new_report(tmp_path, monkeypatch):
-    """Interrupt the swap after each possible number of renames: recovery always gives the new report."""
-    real_rename = os.rename
-    for allowed in range(0, 12):
-        fig = tmp_path / f"fig{allowed}"
-        (fig / "old-run").mkdir(parents=True)
-        (fig / "old-run" / "chart.png").write_bytes(b"\x89PNG old")
-        (fig / "index.html").write_text("<p>old report</p>\n")
-        (fig / "manifest.json").write_text("{}\n")
-        (fig / report.FAILED_DIR).mkdir()
-        (fig / report.FAILED_DIR / "x.ipynb").write_text("{}\n")
-        (fig / "README.md").write_text("not written by the runner\n")
-        new = _half_built(fig)
-        new["README.md"] = b"not written by the runner\n"
-        calls = []
+def test_swap_exchanges_the_folders_and_keeps_what_the_runner_did_not_write(old_report):
+    (old_report / ".failed").mkdir()
+    (old_report / ".failed" / "x.ipynb").write_text("{}\n")
+    (old_report / "README.md").write_text("not written by the runner\n")
+    with report.report_lock(old_report):
+        lock_inode = (old_report / report.LOCK).stat().st_ino
+        new = _half_built(old_report)
+        report.swap(old_report, report.staging_dir(old_report), replace=["index.html", "manifest.json", "old-run"])
+        assert (old_report / report.LOCK).stat().st_ino == lock_inode  # the same lock file: still held
+    assert report_files(old_report) == {**new, "README.md": b"not written by the runner\n"}
+    assert (old_report / ".failed" / "x.ipynb").is_file()
+    assert not report.staging_dir(old_report).exists()
 
-        def dying_rename(src, dst, calls=calls, allowed=allowed):
-            if len(calls) >= allowed:
-                raise KeyboardInterrupt("killed")
-            calls.append(src)
-            real_rename(src, dst)
 
-        monkeypatch.setattr(report.os, "rename", dying_rename)
+# A stand-in for papermill that needs no kernel: the notebook unchanged as "executed", one chart
+# (bytes depend on the parameters) and its sidecar. Lets the runner's own steps run in milliseconds.
+def fake_execute(input_path, output_path, parameters, **kwargs):
+    out = Path(parameters["output_dir"])
+    shutil.copyfile(input_path, output_path)
+    (out / "c.png").write_bytes(b"\x89PNG" + json.dumps(parameters.get("n", 3)).encode() * 50)
+    side = {k: f"chart {k}" for k in report.SIDECAR_KEYS}
+    side["files"] = ["c.png"]
+    (out / "c.json").write_text(json.dumps(side))
+
+
+def run_fake(args: list) -> int:
+    return report.main([str(a) for a in args], execute=fake_execute)
+
+
+def fake_runs(folder: Path, n: int = 3) -> Path:
+    return write_runs(folder, [{"name": "one", "notebook": "ok.ipynb", "parameters": {"n": n}},
+                               {"name": "two", "notebook": "ok.ipynb", "parameters": {"n": n + 1}}])
+
+
+def assert_manifest_holds(fig: Path) -> dict:
+    """Every file manifest.json lists exists with its sha256 (index.html included)."""
+    manifest = json.loads((fig / "manifest.json").read_text())
+    assert manifest["files"], manifest
+    for rel, entry in manifest["files"].items():
+        assert (fig / rel).is_file(), rel
+        assert hashlib.sha256((fig / rel).read_bytes()).hexdigest() == entry["sha256"], rel
+    return manifest
+
+
+WRITES = {"os.rename", "os.link", "os.remove", "os.rmdir", "os.mkdir", "os.symlink", "shutil.rmtree"}
+
+
+def _run_forked(args: list[str], kill_at: int | None, log: Path) -> int | None:
+    """main(args) in a forked child that SIGKILLs itself at its kill_at-th filesystem write
+    (audit events); returns its exit status, or None when it was killed. The child logs the events."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        import signal
+
+        events = []
+
+        def hook(event, hook_args):
+            if event == "ctypes.dlsym":
+                if hook_args[1] not in ("renameat2", b"renameat2"):
+                    return
+                event = "exchange"  # looked up right before the call that switches the report
+            elif event == "open":
+                mode, flags = hook_args[1], hook_args[2] or 0
+                if not ((mode and any(c in mode for c in "wax+")) or flags & (os.O_WRONLY | os.O_RDWR)):
+                    return
+            elif event not in WRITES:
+                return
+            events.append(event)
+            if kill_at is not None and len(events) == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)
+
         try:
-            report.swap(fig, fig / report.STAGING, replace=["index.html", "manifest.json", "old-run"])
-            finished = True
-        except KeyboardInterrupt:
-            finished = False
-        monkeypatch.setattr(report.os, "rename", real_rename)
-        if not finished:
-            assert "finished swapping" in report.recover(fig)
-        assert report_files(fig) == new, allowed
-        assert (fig / report.FAILED_DIR / "x.ipynb").is_file()
-        assert not (fig / report.STAGING).exists()
+            import tempfile
+
+            tempfile.tempdir = str(log.parent)  # what a killed child leaves stays in the test's folder
+            sys.addaudithook(hook)
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                os.dup2(null.fileno(), 2)
+            rc = report.main(args, execute=fake_execute)
+            log.write_text("\n".join(events))
+        finally:
+            os._exit(locals().get("rc", 99))
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None
 
 
-def test_kill_before_the_swap_marker_keeps_the_old_report(old_report, monkeypatch):
-    before = report_files(old_report)
-    _half_built(old_report)
+def test_kill_at_any_write_leaves_a_complete_report(tmp_path, capsys):
+    """SIGKILL the runner at its writes (the exchange included): after each kill, with no further
+    run, every file manifest.json lists is there with its hash: the old report or the new one."""
+    base = tmp_path / "base" / "figures"
+    assert run_fake(["--runs", fake_runs(tmp_path, 3), "--figures", base]) == 0
+    old_manifest = (base / "manifest.json").read_bytes()
+    runs = fake_runs(tmp_path / "base", 7)
+    probe = tmp_path / "probe" / "figures"
+    shutil.copytree(base, probe)
+    log = tmp_path / "events.log"
+    assert _run_forked(["--runs", str(runs), "--figures", str(probe)], None, log) == 0
+    events = log.read_text().splitlines()
+    exchange = events.index("exchange") + 1  # 1-based: killed there, the exchange has not happened; one later, it has
+    points = sorted(set(range(1, len(events) + 1, max(1, len(events) // 25))) | set(range(exchange - 3, exchange + 4)))
+    states = set()
+    for k in points:
+        fig = tmp_path / f"k{k}" / "figures"
+        shutil.copytree(base, fig)
+        assert _run_forked(["--runs", str(runs), "--figures", str(fig)], k, log) is None, k
+        manifest = assert_manifest_holds(fig)
+        state = "old" if (fig / "manifest.json").read_bytes() == old_manifest else "new"
+        assert manifest["runs"]["one"]["parameters"]["n"] == {"old": 3, "new": 7}[state]
+        states.add(state)
+    assert states == {"old", "new"}  # kills landed on both sides of the exchange
+    # the next run cleans up after the last kill and completes
+    assert run_fake(["--runs", runs, "--figures", fig]) == 0
+    assert not report.staging_dir(fig).exists()
+    assert assert_manifest_holds(fig)["runs"]["one"]["parameters"]["n"] == 7
 
-    def dying_replace(src, dst):
-        raise KeyboardInterrupt("killed while committing")
 
-    monkeypatch.setattr(report.os, "replace", dying_replace)
-    with pytest.raises(KeyboardInterrupt):
-        report.swap(old_report, old_report / report.STAGING)
-    monkeypatch.undo()
-    report.recover(old_report)
-    assert report_files(old_report) == before
+# ------------------------------------------------------------ the filesystem says no
+
+
+def test_figures_that_is_a_file(tmp_path, capsys):
+    target = tmp_path / "figures"
+    target.write_text("a file\n")
+    rc, _, err = run_main(["--runs", fake_runs(tmp_path), "--figures", target], capsys, execute=fake_execute)
+    assert rc == report.EXIT_INVALID
+    assert err.strip().splitlines() == [f"--figures: {target} is a file, not a folder (allowed: a folder, created when missing)"]
+    assert target.read_text() == "a file\n" and sorted(p.name for p in tmp_path.iterdir()) == ["figures", "runs.yaml"]
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path):
+    """A 1 MB tmpfs at tmp_path/mnt (root only); unmounted afterwards."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a small tmpfs needs root and mount(8)")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_read_only_figures_folder(small_tmpfs, tmp_path, capsys):
+    fig = small_tmpfs / "figures"
+    runs = fake_runs(tmp_path)
+    assert run_fake(["--runs", runs, "--figures", fig]) == 0
+    capsys.readouterr()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_tmpfs)], check=True)
+    before = snapshot(small_tmpfs)
+    rc, out, err = run_main(["--runs", runs, "--figures", fig], capsys, execute=fake_execute)
+    assert rc == 0 and "report unchanged" in out and err == ""  # nothing to do: no need to write
+    rc, out, err = run_main(["--runs", runs, "--figures", fig, "--force"], capsys, execute=fake_execute)
+    assert rc == report.EXIT_UNWRITABLE
+    assert err.strip().splitlines() == [
+        f"cannot write the report: {report.staging_dir(fig)}: Read-only file system (the figures folder and the "
+        f"folder it is in must be writable); the previous report in {fig} is unchanged"]
+    assert snapshot(small_tmpfs) == before
+
+
+def test_full_disk_is_one_line_not_a_retry_and_leaves_nothing(small_tmpfs, tmp_path, capsys):
+    fig = small_tmpfs / "figures"
+    runs = fake_runs(tmp_path)
+    assert run_fake(["--runs", runs, "--figures", fig]) == 0
+    capsys.readouterr()
+    before = snapshot(small_tmpfs)
+    calls = []
+
+    def fills_the_disk(input_path, output_path, parameters, **kwargs):
+        calls.append(input_path)
+        shutil.copyfile(input_path, output_path)
+        (Path(parameters["output_dir"]) / "big.png").write_bytes(b"x" * 2_000_000)
+
+    rc, out, err = run_main(["--runs", runs, "--figures", fig, "--force", "--jobs", "1"], capsys, execute=fills_the_disk)
+    assert rc == report.EXIT_NO_SPACE
+    assert len(calls) == 2 and "retry" not in out  # each run tried once: a full disk is not a kernel start failure
+    for run in ("one", "two"):
+        assert f"FAILED {run} on a full disk OSError: [Errno 28] No space left on device -> (no notebook was written)" in out
+    assert err.strip().splitlines() == [
+        f"no space left on the device holding {fig} ({fig}); the previous report in {fig} is unchanged, "
+        "nothing of this run was left behind"]
+    assert snapshot(small_tmpfs) == before  # no .staging, no .failed/*.tmp, the old report as it was
 
 
 # ----------------------------------------------------------------------------- pages
@@ -333,7 +518,7 @@ def test_index_escapes_every_text():
     page = report.build_index([(run, record, [chart])])
     assert "<script" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert f'alt="{report._e(SCRIPT)}"' in page
+    assert f'alt="{pages.escape(SCRIPT)}"' in page
     assert 'src="r1/a%22b.png"' in page
 
 
@@ -360,7 +545,7 @@ def test_inputs_change_with_data_code_and_parameters(tmp_path, frozen_code):
     env = report.environment()
 
     def fp(run):
-        return report.fingerprint(report.run_inputs(run, env, report._hash_tree(report.CODE_DIR, "*.py"), {}))
+        return report.fingerprint(report.run_inputs(run, env, inputs.code_hashes(), {}))
 
     first = fp(run)
     assert fp(run) == first
@@ -446,7 +631,7 @@ def test_failing_notebook_leaves_old_report_and_keeps_failed_notebook(base, fig,
     assert len(failing) == 1 and failing[0]["execution_count"] == 4  # "cell 4" is In [4] of the kept notebook
     assert failing[0]["outputs"][0]["ename"] == "ValueError"
     assert "report not updated" in err
-    assert not (fig / report.STAGING).exists()
+    assert not report.staging_dir(fig).exists()
 
 
 @pytest.mark.slow
@@ -476,11 +661,11 @@ def test_killed_run_leaves_old_report_and_next_run_completes(base, fig, tmp_path
     runs = write_runs(tmp_path, [sleepy])
     cmd = [sys.executable, "-m", "analysis.report", "--runs", str(runs), "--figures", str(fig)]
     proc = subprocess.Popen(cmd, cwd=config.ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    raw = fig / report.STAGING / "run" / "sleepy.ipynb"
+    raw = report.staging_dir(fig) / "run" / "sleepy.ipynb"
     deadline = time.monotonic() + 60
     children = []
     try:
-        while 3 not in report._started_cells(raw):  # cell 3 is the one that sleeps
+        while 3 not in report.started_cells(raw):  # cell 3 is the one that sleeps
             assert proc.poll() is None, proc.stdout.read().decode()
             assert time.monotonic() < deadline, "the run never got to its sleeping cell"
             time.sleep(0.2)
@@ -498,16 +683,17 @@ def test_killed_run_leaves_old_report_and_next_run_completes(base, fig, tmp_path
                 pass
         proc.stdout.close()
     assert report_files(fig) == before  # the old report, byte for byte
-    assert (fig / report.STAGING).exists()  # what the killed run left, cleaned up below
+    assert report.staging_dir(fig).exists()  # what the killed run left, cleaned up below
 
     sleepy["parameters"]["seconds"] = 0.1
     write_runs(tmp_path, [sleepy])
     done = subprocess.run(cmd, cwd=config.ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "removed an unfinished report build" in done.stderr
+    assert "over TCP" not in done.stderr  # kernels talk over Unix sockets (IPC), no port
     assert re.search(r"^ok sleepy \d+\.\ds$", done.stdout, re.M)
     assert sorted(report_files(fig)) == ["index.html", "manifest.json", "sleepy.html", "sleepy.ipynb"]
-    assert not (fig / report.STAGING).exists()
+    assert not report.staging_dir(fig).exists()
 
 
 @pytest.mark.slow
@@ -603,7 +789,7 @@ def test_executed_notebook_is_normalised(base):
     assert text.endswith("}\n")
     assert "start_time" not in text and "end_time" not in text and '"duration"' not in text
     assert "input_path" not in text and "output_path" not in text and '"execution"' not in text
-    assert report.STAGING not in text
+    assert ".staging" not in text
     injected = [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert injected[0]["id"] == "injected-parameters"
     # recorded as the default report folder, whatever --figures was: bytes do not depend on it

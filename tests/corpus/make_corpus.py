@@ -77,6 +77,22 @@ cases = [
  ("date-before-1900", sub(C, "2022-01-01,,2022-12-31", "0001-01-01,,2022-12-31"), ["claims.csv:5: period_start: 0001-01-01 is not a plausible date"]),
  ("more-than-100-percent", sub(C, ",25,exact,only", ",100,more_than,over"), ["claims.csv:4: qualifier: more than 100% is impossible"]),
  ("percent-unit-with-count-kind", sub(M, "map_accuracy_pct,percent,percent,", "map_accuracy_pct,percent,count,"), ["metrics.csv:4: kind: 'count' with unit 'percent'"]),
+ # reliability round 2: the number grammar, the reader's limits, escaping, file types
+ ("value-arabic-indic-digits", sub(C, ",342,", ",\u0663\u0664\u0662,"), ["claims.csv:2: value: not a plain number (allowed: ASCII digits 0-9", "got '\u0663\u0664\u0662'"]),
+ ("value-full-width-digits", sub(C, ",65,", ",\uff16\uff15,"), ["claims.csv:3: value: not a plain number (allowed: ASCII digits 0-9", "at most 12 digits before the '.' and 6 after"]),
+ ("value-400-digits", sub(C, ",342,", "," + "9" * 400 + ","), ["claims.csv:2: value: not a plain number", "... (400 characters)'"]),
+ ("value-too-many-decimals", sub(C, ",25,exact,only", ",25.0000001,exact,only"), ["claims.csv:4: value: not a plain number"]),
+ ("percent-just-over-100", sub(C, ",25,exact,only", ",100.0001,exact,only"), ["claims.csv:4: value: percentage 100.0001 outside 0-100"]),
+ ("cell-over-limit-unquoted", sub(C, ",maps handed over,,", ",maps handed over,," + "n" * 12000), ["claims.csv:4: note: cell of 12000 characters (allowed: at most 10000 characters per cell)"]),
+ ("cell-over-limit-quoted", sub(C, ",maps handed over,,", ',maps handed over,,"' + "n" * 12000 + '"'), ["claims.csv:4: note: cell of 12000 characters (allowed: at most 10000 characters per cell)"]),
+ ("cell-over-csv-field-limit-across-lines", sub(C, ",maps handed over,,", ',maps handed over,,"' + ("n" * 99 + "\n") * 1400 + '"'), ["claims.csv:4: note: cell of 139999 characters (allowed: at most 10000"]),
+ ("line-over-limit", sub(C, ",maps handed over,,", ",maps handed over,," + "n" * 100001), ["claims.csv:4: (row): line of 100109 characters (allowed: at most 100000 characters per line)"]),
+ ("text-after-closing-quote", sub(C, ",maps handed over,", ',"maps" handed over,'), ["claims.csv:4: (file): malformed CSV (text after a closing quote in cell 14"]),
+ ("escape-and-bell-in-a-cell", sub(C, ",342,", ",342\x1b[2J\x07,"), ["claims.csv:2: value: not a plain number", "got '342\\x1b[2J\\x07'"]),
+ ("escape-in-a-column-name", {S: "\n".join(ln + (",x\x1b]0;pwned\x07" if i == 0 else ",x") for i, ln in enumerate(text(S).splitlines())) + "\n"}, ["sources.csv:1: x\\x1b]0;pwned\\x07: unknown column"]),
+ ("claims-is-a-link-out-of-the-folder", {"SPECIAL": "symlink claims.csv ../outside.csv\n"}, ["claims.csv:0: (file): a symbolic link to a file outside the data folder"]),
+ ("claims-is-a-directory", {"SPECIAL": "dir claims.csv\n"}, ["claims.csv:0: (file): a directory, not a file"]),
+ ("claims-is-a-fifo", {"SPECIAL": "fifo claims.csv\n"}, ["claims.csv:0: (file): a FIFO, not a regular file"]),
 ]
 for i, (name, files, expect) in enumerate(cases, 1):
     d = out / f"{i:02d}-{name}"
@@ -84,8 +100,8 @@ for i, (name, files, expect) in enumerate(cases, 1):
     for fname, content in files.items():
         if fname.startswith("BYTES:"):
             (d / fname[6:]).write_bytes(content)
-        elif fname == "DELETE":
-            (d / "DELETE").write_text(content)
+        elif fname in ("DELETE", "SPECIAL"):
+            (d / fname).write_text(content)
         else:
             (d / fname).write_text(content, encoding="utf-8", newline="")
     (d / "expect.txt").write_text("\n".join(expect) + "\n", encoding="utf-8")

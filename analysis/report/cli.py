@@ -1,0 +1,313 @@
+"""``python -m analysis.report``: the options, and the order of the steps (see the package docstring)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import errno
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from .. import config
+from ..echo import shown
+from . import inputs as inputs_mod
+from .core import (
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_LOCKED,
+    EXIT_NO_SPACE,
+    EXIT_OK,
+    EXIT_UNWRITABLE,
+    FAILED_DIR,
+    INDEX,
+    MANIFEST,
+    LockBusy,
+    ReportError,
+    Run,
+    did_you_mean,
+    display_path,
+    read_text,
+)
+from .execute import is_no_space
+from .inputs import (
+    build_manifest,
+    environment,
+    fingerprint,
+    intact,
+    make_record,
+    owned_entries,
+    read_manifest,
+    run_entries,
+    run_inputs,
+)
+from .pages import build_index, read_sidecars
+from .parameters import validate_parameters
+from .runlist import load_runs
+from .swap import copy_run, recover, report_lock, staging_dir, swap
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m analysis.report",
+        description="Execute the notebooks listed in the run list with papermill and write the figure report "
+                    "(charts, executed notebooks, HTML, index.html, manifest.json). Unchanged runs are skipped.",
+    )
+    p.add_argument("--runs", type=Path, default=config.RUNS_FILE, metavar="FILE",
+                   help=f"run list (default: {display_path(config.RUNS_FILE)})")
+    p.add_argument("--figures", type=Path, default=config.FIGURES_DIR, metavar="DIR",
+                   help=f"report folder (default: {display_path(config.FIGURES_DIR)})")
+    p.add_argument("--force", action="store_true", help="re-execute runs even when their inputs are unchanged")
+    p.add_argument("--only", nargs="+", action="extend", metavar="NAME",
+                   help="execute only these runs; the others are kept from the current report as they are")
+    p.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks executed at the same time (default: 2)")
+    p.add_argument("--cell-timeout", type=int, default=600, metavar="S",
+                   help="seconds a single cell may run before the run fails (default: 600)")
+    p.add_argument("--start-timeout", type=int, default=60, metavar="S",
+                   help="seconds to wait for a kernel to start (default: 60)")
+    args = p.parse_args(argv)
+    for opt in ("jobs", "cell_timeout", "start_timeout"):
+        if getattr(args, opt) < 1:
+            p.error(f"--{opt.replace('_', '-')} must be at least 1")
+    return args
+
+
+@dataclasses.dataclass
+class Plan:
+    execute: list[Run]  # runs to execute
+    carry: dict[str, tuple[dict[str, Any], str]]  # run name -> (its record in the manifest, why it is kept)
+    missing: list[Run]  # not selected by --only and not in the current report
+
+
+@dataclasses.dataclass
+class Report:
+    """One invocation: the runs, where the report goes, the options, and what has been checked."""
+
+    runs: list[Run]
+    figures: Path
+    inputs: dict[str, dict[str, Any]]  # run name -> its inputs (fingerprinted)
+    only: set[str] = dataclasses.field(default_factory=set)
+    force: bool = False
+    jobs: int = 2
+    cell_timeout: int = 600
+    start_timeout: int = 60
+    execute: Callable[..., Any] | None = None  # replaces papermill.execute_notebook (tests)
+    use_bar: bool = False
+    t_start: float = dataclasses.field(default_factory=time.monotonic)
+    validated: set[str] = dataclasses.field(default_factory=set)
+
+    @staticmethod
+    def err(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    def say(self, line: str) -> None:
+        if self.use_bar:
+            from tqdm import tqdm
+
+            tqdm.write(line, file=sys.stdout)
+        else:
+            print(line, flush=True)
+
+    def validate(self, to_check: list[Run]) -> bool:
+        """Parameters of the runs not checked yet; False (problems printed) when any is wrong."""
+        todo = [r for r in to_check if r.name not in self.validated]
+        try:
+            validate_parameters(todo)
+        except ReportError as exc:
+            for line in exc.problems:
+                self.err(line)
+            self.err(f"parameters rejected ({len(exc.problems)} problem(s)); nothing was run or changed")
+            return False
+        self.validated.update(r.name for r in todo)
+        return True
+
+    def plan(self, manifest: dict[str, Any]) -> Plan:
+        """Split the runs into those to execute, those carried over with their old record, and missing ones."""
+        old = manifest.get("runs", {}) if isinstance(manifest.get("runs"), dict) else {}
+        plan = Plan([], {}, [])
+        for run in self.runs:
+            record = old.get(run.name)
+            kept = intact(self.figures, run, record)
+            if self.only and run.name not in self.only:
+                if kept:
+                    plan.carry[run.name] = (record, "not selected")
+                else:
+                    plan.missing.append(run)
+            elif not self.force and kept and record.get("inputs_sha256") == fingerprint(self.inputs[run.name]):
+                plan.carry[run.name] = (record, "unchanged")
+            else:
+                plan.execute.append(run)
+        return plan
+
+
+def main(argv: list[str] | None = None, execute: Callable[..., Any] | None = None) -> int:
+    """Entry point; ``execute`` replaces papermill.execute_notebook (tests)."""
+    args = parse_args(argv)
+    err = Report.err
+    try:
+        runs, _ = load_runs(args.runs.resolve())
+    except ReportError as exc:
+        for line in exc.problems:
+            err(line)
+        err(f"run list rejected ({len(exc.problems)} problem(s)); nothing was run or changed")
+        return EXIT_INVALID
+    names = [r.name for r in runs]
+    unknown = sorted(set(args.only or []) - set(names))
+    for name in unknown:
+        err(f"--only: no run named '{name}'{did_you_mean(name, names)}; runs: {', '.join(names)}")
+    if unknown:
+        return EXIT_INVALID
+    problem = figures_problem(args.figures.absolute())
+    if problem:
+        err(problem)
+        return EXIT_INVALID
+    env, code, data_cache = environment(), inputs_mod.code_hashes(), {}
+    report = Report(
+        runs, args.figures.resolve(), {run.name: run_inputs(run, env, code, data_cache) for run in runs},
+        set(args.only or []), args.force, args.jobs, args.cell_timeout, args.start_timeout, execute,
+        use_bar=sys.stderr.isatty(),
+    )
+    # Validate before touching anything: the runs that look like they will execute (unlocked peek).
+    if not report.validate(report.plan(read_manifest(report.figures)).execute):
+        return EXIT_INVALID
+    try:
+        with report_lock(report.figures):
+            return build(report)
+    except LockBusy as exc:
+        err(f"{exc}; wait for it to finish, then run again")
+        return EXIT_LOCKED
+    except OSError as exc:
+        return os_error(report.figures, exc)
+
+
+def figures_problem(figures: Path) -> str | None:
+    """Why ``--figures`` cannot be a report folder (it, or a folder on its path, is a file), or None."""
+    for path in (figures, *figures.parents):
+        if path.exists():
+            return None if path.is_dir() else f"--figures: {display_path(path)} is a file, not a folder " \
+                                                f"(allowed: a folder, created when missing)"
+    return None
+
+
+def os_error(figures: Path, exc: OSError) -> int:
+    """One line for an error of the filesystem, with its own exit status; nothing left in staging."""
+    shutil.rmtree(staging_dir(figures), ignore_errors=True)
+    for tmp in (figures / FAILED_DIR).glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+    where = shown(exc.filename if exc.filename else figures, 300)
+    unchanged = f"the previous report in {display_path(figures)} is unchanged"
+    if is_no_space(exc):
+        Report.err(f"no space left on the device holding {display_path(figures)} ({where}); {unchanged}, "
+                   "nothing of this run was left behind")
+        return EXIT_NO_SPACE
+    Report.err(f"cannot write the report: {where}: {exc.strerror or exc} "
+               f"(the figures folder and the folder it is in must be writable); {unchanged}")
+    return EXIT_UNWRITABLE
+
+
+def build(report: Report) -> int:
+    """Under the lock: recover, plan, execute what changed, write the pages and swap the new report in."""
+    figures = report.figures
+    note = recover(figures)
+    if note:
+        report.err(note)
+    manifest = read_manifest(figures)
+    plan = report.plan(manifest)
+    if not report.validate(plan.execute):
+        return EXIT_INVALID
+    for run in report.runs:
+        if run.name in plan.carry:
+            report.say(f"skipped {run.name} ({plan.carry[run.name][1]})")
+    for run in plan.missing:
+        report.err(f"warning: {run.name} is not selected by --only and not in the current report; left out of it")
+    in_report = [r for r in report.runs if r not in plan.missing]
+    owned = set(owned_entries(manifest)) | {e for r in report.runs for e in run_entries(r)}
+    for entry in sorted(os.listdir(figures)):
+        if not entry.startswith(".") and entry not in owned:
+            report.err(f"note: {display_path(figures / entry)} is not part of the report; left as it is")
+    records = {name: record for name, (record, _) in plan.carry.items()}
+    if not plan.execute:
+        # every run is carried with its files intact, so equal pages mean an identical report
+        index_text, manifest_text = pages(figures, in_report, records)
+        if read_text(figures / INDEX) == index_text and read_text(figures / MANIFEST) == manifest_text:
+            report.say(f"report unchanged: {len(plan.carry)} run(s) skipped, nothing written")
+            return EXIT_OK
+    staging = staging_dir(figures)
+    new = staging / "new"
+    new.mkdir(parents=True)
+    for run in in_report:
+        if run.name in plan.carry:
+            copy_run(figures, new, run)
+    failed = [o for o in execute_all(report, plan.execute, staging) if not o.ok]
+    if any(o.no_space for o in failed):
+        return os_error(figures, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(figures)))
+    if failed:
+        shutil.rmtree(staging, ignore_errors=True)
+        report.err(f"report not updated: {len(failed)} of {len(plan.execute)} run(s) failed; "
+                   f"the previous report in {display_path(figures)} is unchanged")
+        return EXIT_FAILED
+    for run in plan.execute:
+        records[run.name] = make_record(new, run, report.inputs[run.name])
+    index_text, manifest_text = pages(new, in_report, records)
+    (new / INDEX).write_text(index_text, encoding="utf-8")
+    (new / MANIFEST).write_text(manifest_text, encoding="utf-8")
+    swap(figures, staging, replace=owned_entries(manifest))
+    report.say(f"report written to {display_path(figures)}: {len(plan.execute)} run(s) executed, "
+               f"{len(plan.carry)} skipped, {time.monotonic() - report.t_start:.1f}s")
+    return EXIT_OK
+
+
+def execute_all(report: Report, to_run: list[Run], staging: Path) -> list:
+    """Execute the runs in a thread pool, printing one line per run as it ends; their outcomes."""
+    if not to_run:
+        return []
+    from .execute import Executor
+
+    executor = Executor(report.figures, staging, report.cell_timeout, report.start_timeout, report.say, report.execute)
+    bar = None
+    if report.use_bar:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(to_run), unit="run", desc="report", file=sys.stderr)
+    pool = ThreadPoolExecutor(max_workers=min(report.jobs, len(to_run)), thread_name_prefix="report")
+    outcomes = []
+    try:
+        futures = [pool.submit(executor, run) for run in to_run]
+        # nbconvert's first export loads and compiles its templates (~1.7 s here): do it while
+        # the kernels start and run, instead of after the first notebook finishes
+        threading.Thread(target=executor.warm_up, name="report-warm-up", daemon=True).start()
+        for fut in as_completed(futures):
+            outcomes.append(fut.result())
+            report.say(outcomes[-1].line)
+            if bar is not None:
+                bar.update(1)
+    except KeyboardInterrupt:
+        # Do not wait for running cells: leave now. The kernels exit with their parent
+        # (ipykernel's parent poller); the next invocation removes the unfinished staging folder.
+        pool.shutdown(wait=False, cancel_futures=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        report.err(f"interrupted: the previous report in {display_path(report.figures)} is unchanged")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    finally:
+        pool.shutdown()
+        executor.close()
+    if bar is not None:
+        bar.close()
+    return outcomes
+
+
+def pages(report_dir: Path, runs: list[Run], records: dict[str, dict[str, Any]]) -> tuple[str, str]:
+    """index.html and manifest.json of a report folder holding these runs."""
+    entries = [(run, records[run.name],
+                read_sidecars(report_dir / run.name) if (report_dir / run.name).is_dir() else [])
+               for run in runs]
+    index_text = build_index(entries)
+    return index_text, build_manifest(report_dir, records, runs, index_text)
