@@ -88,7 +88,7 @@ class Collector(_Model):
     spellings: tuple[str, ...] = Field(min_length=1)
     colour: ColourName | None = None
     default: bool = True  # drawn unless the caller names the collectors
-    description: str = ""  # what this collector counts and how, for the notebooks (Markdown)
+    description: str = ""  # what this collector counts, for a reader (notebook 04 lists it)
 
 
 class Panel(_Model):
