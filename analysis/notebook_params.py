@@ -110,3 +110,19 @@ class IndependentCounts(NotebookParams):
             problems += [f"collectors: unknown collector {c!r} ({did_you_mean(c, allowed)}allowed: "
                          f"{allowed_list(allowed)})" for c in self.collectors if c not in allowed]
         return problems, claims
+
+
+class Explore(NotebookParams):
+    notebook = "05-explore-statements"
+    key_fields = ("source_id",)
+
+    source_id: Annotated[str, Statement(needs=("casualties|killed|injured",), empty=DEFAULT_STATEMENT)] = Field(
+        "", description="statement to circle and chart on its own (the 'statement' control starts here); empty "
+                        "means the dataset's default statement")
+    metric: COUNT_METRICS = Field("casualties", description="running total to follow: casualties, killed or injured")
+    period: Literal["both", "reference", "open"] = Field(
+        "both", description="periods: reference (since the dataset's reference date), open (no start date), or both")
+    speakers: Annotated[list[str], ValuesFrom("speaker")] = Field(
+        [], description="speaker to start with (as in sources.csv; the first is used); empty means all")
+    min_gap_days: int = Field(60, ge=1, le=3650, description="derive the implied rate only between statements "
+                                                             "at least this many days apart, 1-3650")

@@ -217,7 +217,9 @@ def casualties_timeline(
         ax2.set_ylabel("per month")
         if rates.empty:
             empty_panel(ax2, "Not enough statements far enough apart to derive a rate.")
-        ax3.set_title(f"People {series_name('casualties', ctx)}, {p3}", loc="left", fontsize="medium")
+        open_metrics = sorted(set(open_start.metric.astype(str))) or ["casualties"]
+        ax3.set_title(f"People {', '.join(series_name(m, ctx) for m in open_metrics)}, {p3}", loc="left",
+                      fontsize="medium")
         ax3.set_ylabel("people")
         ax3.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         if not open_start.empty:

@@ -77,6 +77,10 @@ def shot(page, name: str) -> None:
 
 
 def run_all(page) -> None:
+    page.wait_for_timeout(300)
+    dialog = page.locator(".jp-Dialog .jp-mod-accept")  # a kernel picker shown while the session starts
+    if dialog.count():
+        dialog.first.click()
     page.click("#jp-MainMenu >> text=Run", timeout=30_000)
     page.click(".lm-Menu-itemLabel >> text=Run All Cells")
     page.wait_for_timeout(500)
@@ -97,7 +101,7 @@ def test_run_all_edit_run_all_again_save_clean_in_jupyterlab(lab):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{base}/lab/tree/notebooks/{NB}?token={token}")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+        page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=120_000)
         shot(page, "1-opened")
 
         run_all(page)
@@ -133,3 +137,31 @@ def test_run_all_edit_run_all_again_save_clean_in_jupyterlab(lab):
     charts = tmp / "output" / "01-chart-casualty-counts"
     assert (charts / OTHER / "casualty-counts.png").is_file()
     assert len(list(charts.iterdir())) == 2, "each run has its own folder"
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium); "
+                                             "the real-browser test of JupyterLab is skipped")
+def test_the_explorer_redraws_when_a_dropdown_changes(lab):
+    from playwright.sync_api import sync_playwright
+
+    base, token, root, tmp = lab
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{base}/lab/tree/notebooks/05-explore-statements.ipynb?token={token}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+        page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=120_000)
+        run_all(page)
+        shot(page, "5-explorer-ran")
+        chart = page.locator(".widget-output img").first
+        chart.wait_for(timeout=60_000)
+        before = chart.get_attribute("src")
+        metric = page.locator(".widget-dropdown select").first
+        metric.select_option(index=1)  # the options: killed or injured, killed, injured
+        page.wait_for_function("(old) => { const i = document.querySelector('.widget-output img');"
+                               " return i && i.src !== old; }", arg=before, timeout=60_000)
+        chart.scroll_into_view_if_needed()
+        shot(page, "5-explorer-killed")
+        rows = page.locator(".widget-output table").first.inner_text()
+        assert "killed" in rows and "injured" not in rows
+        browser.close()

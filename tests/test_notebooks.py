@@ -25,7 +25,10 @@ CHARTS = {  # notebook -> (chart name, a non-default statement that has its metr
 }
 # every numbered notebook is in the report and in one of the test files that executes it
 EXECUTED_ELSEWHERE = {"03-chart-statements-over-time.ipynb": "test_timeline.py",
-                      "04-compare-independent-counts.ipynb": "test_independent.py"}
+                      "04-compare-independent-counts.ipynb": "test_independent.py",
+                      "05-explore-statements.ipynb": "test_rerun.py"}
+# the live explorer draws the same charts as 01 and 03; its widget outputs carry random model ids
+NOT_IN_REPORT = {"05-explore-statements.ipynb"}
 
 
 def parameters_cell(nb):
@@ -39,7 +42,8 @@ def test_every_notebook_is_executed_by_a_test_and_the_report():
         assert path.name in CHARTS or path.name in EXECUTED_ELSEWHERE, path.name
         if path.name in EXECUTED_ELSEWHERE:
             assert path.name in (config.ROOT / "tests" / EXECUTED_ELSEWHERE[path.name]).read_text()
-        assert f"notebook: {path.name}" in runs, f"{path.name} is not in report.yaml"
+        if path.name not in NOT_IN_REPORT:
+            assert f"notebook: {path.name}" in runs, f"{path.name} is not in report.yaml"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

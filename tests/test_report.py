@@ -552,6 +552,12 @@ def test_inputs_change_with_data_code_and_parameters(tmp_path, frozen_code):
     (data / "claims.csv").write_text("a\n2\n")
     second = fp(run)
     assert second != first
+    (data / "dataset.yaml").write_text("title: x\n")  # the descriptor is data too: chart words come from it
+    assert fp(run) != second
+    (data / "README.md").write_text("notes\n")
+    second = fp(run)
+    (data / "README.md").write_text("other notes\n")
+    assert fp(run) == second
     assert fp(report.Run("r", FIXTURES / "ok.ipynb", "ok.ipynb", {"data_dir": str(data), "n": 2})) != second
     assert fp(report.Run("renamed", FIXTURES / "ok.ipynb", "ok.ipynb", {"data_dir": str(data)})) == second
     assert report.run_inputs(run, env, {}, {})["environment"]["packages"]["papermill"] == "2.7.0"

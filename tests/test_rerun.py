@@ -53,6 +53,8 @@ CASES = {  # notebook -> (chart, parameter, new literal, output folder of the se
                                       and "injured" in {METRIC[i] for i in ids}),
     "04-compare-independent-counts": ("independent-yearly", "metric", '"killed"', "metric=killed",
                                       lambda ids: {METRIC[i] for i in ids} == {"killed"}),
+    "05-explore-statements": ("casualties-timeline", "metric", '"killed"', "aa-2024-hajizada_metric=killed",
+                              lambda ids: {METRIC[i] for i in ids} == {"killed"}),
 }
 
 
@@ -92,7 +94,7 @@ def test_run_all_twice_in_one_kernel_with_a_parameter_changed(tmp_path, kernel, 
 @pytest.mark.parametrize(("stem", "name", "literal", "message"), [
     ("01-chart-casualty-counts", "source_id", '"aa-2024-hajizad"',
      "source_id: unknown statement 'aa-2024-hajizad' (did you mean 'aa-2024-hajizada'?"),
-    ("04-compare-independent-counts", "start_year", "2030", "start_year: 2030 is after end_year"),
+    ("04-compare-independent-counts", "metric", '"victims"', "metric: unknown value 'victims'"),
 ])
 def test_a_bad_value_on_rerun_is_one_short_message(kernel, stem, name, literal, message):
     nb, client = kernel(stem)
@@ -119,3 +121,25 @@ def test_a_misspelled_name_in_the_parameters_cell_is_named(kernel):
             run_all(client, nb)
     error = next(o for o in nb.cells[2].outputs if o.output_type == "error")
     assert "sourceid: unknown parameter (did you mean 'source_id'?" in error["evalue"]
+
+
+def test_the_explorer_redraws_the_chart_and_the_rows_when_a_control_changes(kernel):
+    nb, client = kernel("05-explore-statements")
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import json\n"
+        "c = explorer.controls\n"
+        "c['metric'].value = 'injured'\n"
+        "after_metric = (sorted(set(explorer.rows.metric.astype(str))), len(explorer.rows), explorer.meta.title)\n"
+        "c['speaker'].value = 'Hikmet Hajiyev'\n"
+        "after_speaker = (sorted(set(explorer.rows.speaker)), list(c['statement'].options)[:3], c['statement'].value)\n"
+        "c['period'].value = 'open'\n"
+        "print(json.dumps([after_metric, after_speaker, len(explorer.rows)]))"))
+    with client.setup_kernel():
+        run_all(client, nb)
+    out = json.loads(next(o for o in nb.cells[-1].outputs if o.output_type == "stream")["text"])
+    (metrics, n, _title), (speakers, options, chosen), n_open = out
+    injured = CLAIMS[(CLAIMS.metric == "injured") & (CLAIMS.source_kind == "official_statement")]
+    assert metrics == ["injured"] and 0 < n <= len(injured)
+    assert speakers == ["Hikmet Hajiyev"] and options[0] == "(none)"
+    assert all(o.startswith("az-") for o in options[1:]) and chosen == "(none)"  # the seed is not his statement
+    assert n_open == 0 or n_open < n

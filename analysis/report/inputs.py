@@ -61,7 +61,8 @@ def environment() -> dict[str, Any]:
 def data_dir_of(run: Run) -> Path:
     """The data folder a run reads: its ``data_dir`` parameter (relative to the notebook's folder) or data/.
 
-    Its ``*.csv`` files (in subfolders too) are the run's data inputs; other files (a README) are not.
+    Its ``*.csv`` files (in subfolders too) and its descriptor ``dataset.yaml`` are the run's data
+    inputs; other files (a README) are not.
     """
     value = run.parameters.get("data_dir")
     if isinstance(value, str) and value:
@@ -72,7 +73,7 @@ def data_dir_of(run: Run) -> Path:
 def run_inputs(run: Run, env: dict, code: dict[str, str], data_cache: dict[Path, dict]) -> dict[str, Any]:
     data_dir = data_dir_of(run)
     if data_dir not in data_cache:
-        data_cache[data_dir] = hash_tree(data_dir, "**/*.csv")
+        data_cache[data_dir] = hash_tree(data_dir, "**/*.csv") | hash_tree(data_dir, "dataset.yaml")
     return {
         "notebook": run.notebook_ref,
         "notebook_sha256": sha256_file(run.notebook),
