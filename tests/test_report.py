@@ -273,7 +273,8 @@ def test_failed_line_keeps_every_line_of_the_error(tmp_path, old_report, capsys)
 
 def test_committed_run_list_is_valid():
     runs, _ = report.load_runs(config.RUNS_FILE)
-    assert {r.notebook.name for r in runs} == {p.name for p in config.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb")}
+    interactive = {"05-explore-statements.ipynb"}  # the live explorer: its charts are those of 01 and 03
+    assert {r.notebook.name for r in runs} == {p.name for p in config.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb")} - interactive
     assert len({r.name for r in runs}) == len(runs)
     report.validate_parameters(runs)
 

@@ -3,7 +3,8 @@
 Each notebook runs twice in one live kernel with a parameter changed between the runs; the
 second run must succeed, chart the new selection, and save it in a folder of its own (the
 first run's charts stay). A bad value on a rerun gives the one short ParameterError message,
-not the previous run's variables mistaken for parameters.
+not the previous run's variables mistaken for parameters. The explorer
+(05-explore-statements.ipynb) is also driven through its widgets here.
 """
 
 from __future__ import annotations
