@@ -78,6 +78,7 @@ def official_series(
     sel = pd.concat([sel, count_dates(sel)], axis=1)
     out = sel.sort_values(["metric", "as_of", "claim_id"]).reset_index(drop=True)
     out.attrs["available"] = _available(official)
+    out.attrs["period_start"] = period_start  # what the series counts from, for the charts' words
     return carry(claims, out)
 
 
@@ -171,7 +172,10 @@ def casualties_timeline(
         raise nothing_to_draw("No official statement in the selection reports these counts", available)
     drawn: list[DrawnValue] = []
     style_ctx, white = style(theme)
-    since = ctx.since(since_war.period_start.iloc[0] if len(since_war) else None)
+    start = since_war.attrs.get("period_start")  # the date the series was selected by (official_series)
+    if start is None and len(since_war):
+        start = since_war.period_start.max()  # a start given as a month is the earliest day of its window
+    since = ctx.since(pd.Timestamp(start) if start is not None else None)
     p1 = f"cumulative {since}"
     p3 = "totals with no start date"
     with style_ctx, white:
