@@ -93,6 +93,11 @@ class IndependentCounts(NotebookParams):
 
     def value_problems(self) -> list[str]:
         out = super().value_problems()
+        for name in ("start_year", "end_year"):
+            year = getattr(self, name)
+            if 0 < year < 1900:
+                out.append(f"{name}: {year} is out of range (allowed: 1900..2100, or 0 for the "
+                           f"{'first' if name == 'start_year' else 'last'} year with a figure)")
         if self.start_year and self.end_year and self.start_year > self.end_year:
             out.append(f"start_year: {self.start_year} is after end_year {self.end_year} "
                        "(allowed: start_year on or before end_year)")

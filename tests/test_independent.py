@@ -373,12 +373,13 @@ BAD = [
     ({"start_year": 2020, "end_year": 2010}, ["start_year: 2020 is after end_year 2010",
                                               "allowed: start_year on or before end_year"]),
     ({"include_relayed": "yes"}, ["include_relayed: expected bool, got str 'yes'"]),
-    ({"start_year": 1800}, ["start_year: 1800 is out of range (allowed: 1990..2030)"]),
+    ({"start_year": 1800}, ["start_year: 1800 is out of range (allowed: 1900..2100, or 0 for the first year"]),
+    ({"end_year": 3000}, ["end_year: 3000 is out of range (allowed: 0..2100)"]),
 ]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("parameters", "expected"), BAD, ids=["metric", "years-reversed", "bool", "range"])
+@pytest.mark.parametrize(("parameters", "expected"), BAD, ids=["metric", "years-reversed", "bool", "range", "range-type"])
 def test_bad_parameter_fails_in_the_validation_cell(tmp_path, parameters, expected):
     with pytest.raises(pm.PapermillExecutionError) as info:
         run(tmp_path, **parameters)
