@@ -4,7 +4,7 @@ Each notebook has one pydantic model (`analysis.notebook_params`), a subclass of
 :class:`NotebookParams`. The model is the declaration: the notebook's ``parameters`` cell is
 written from it (``python -m analysis.params`` rewrites the cells, a test checks they match),
 the cell after it calls ``Model.from_namespace(globals())``, and the report runner calls
-:func:`check_run` on a run's parameters before any kernel starts. Both give the same messages
+:func:`analysis.report.parameters.check_run` on a run's parameters before any kernel starts. Both give the same messages
 (``name: what is wrong (did you mean ...? allowed: ...)``).
 
 Rerunning in one kernel: only names that papermill injected (its ``# Parameters`` cell) or that
@@ -27,6 +27,7 @@ from typing import Any, ClassVar, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import config
+from .choices import DEFAULT_STATEMENT, choices, default_statement, load_cached
 
 FORMATS = ("png", "svg", "pdf")
 THEMES = ("paper", "notebook", "talk", "poster")
@@ -312,7 +313,7 @@ class NotebookParams(BaseModel):
                 table = choices(claims, _marker(cls.model_fields[name], Statement).needs_in(claims))
                 head = table.head(12).to_string(index=False, max_colwidth=40)
                 return (f"{len(table)} statements have what {name} needs; the latest {min(12, len(table))}:\n"
-                        f"{head}\nAll of them: analysis.params.choices(claims, {cls.__name__}) or the table "
+                        f"{head}\nAll of them: analysis.choices.choices(claims, {cls.__name__}) or the table "
                         "under the validation cell after a good run.")
         return ""
 
@@ -374,21 +375,6 @@ class Resolved:
         return table
 
 
-DEFAULT_STATEMENT = "the dataset's default statement"
-
-
-def default_statement(claims, needs: tuple[str, ...], declared: str | None = None) -> str:
-    """The statement a notebook charts when none is given: the dataset's ``default_statement``
-    (dataset.yaml) when it has what the notebook needs, else the latest official one that has."""
-    table = choices(claims, needs, official_first=True)
-    if declared and declared in set(table.source_id):
-        return declared
-    if table.empty:
-        raise ParameterError([f"no statement in the data reports {' and '.join(n.replace('|', ' or ') for n in needs)}"
-                              " (allowed: a data folder with at least one such statement)"])
-    return str(table.source_id.iloc[0])
-
-
 def output_folder(params: NotebookParams, values: dict[str, Any]) -> Path:
     """``notebooks/output/<notebook>/<parameters>/``: one folder per set of parameters, so exploring
     never overwrites an earlier run's charts. Named by the key fields and whatever differs from the
@@ -405,6 +391,23 @@ def output_folder(params: NotebookParams, values: dict[str, Any]) -> Path:
     if len(slug) > 80:
         slug = slug[:70].rstrip("-_.") + "-" + hashlib.sha256(slug.encode()).hexdigest()[:8]
     return config.OUTPUT_DIR / (cls.notebook or "notebook") / slug
+
+
+def _statement_problems(name: str, value: str, needs: tuple[str, ...], empty: str | None, claims) -> list[str]:
+    ids = sorted(claims.source_id.unique())
+    n = len(choices(claims, needs))
+    allowed = f"allowed: a source_id of one of the {n} statements that have what this notebook charts"
+    if empty is not None:
+        allowed += f", or empty for {empty}"
+    if value not in ids:
+        return [f"{name}: unknown statement {value!r} ({did_you_mean(value, ids, n=3, cutoff=0.75)}{allowed})"]
+    have = set(claims.loc[claims.source_id == value, "metric"].astype(str))
+    missing = [need for need in needs if not (set(need.split("|")) & have)]
+    if missing:
+        return [f"{name}: statement {value!r} reports none of {', '.join(m.replace('|', ' or ') for m in missing)} "
+                f"(it reports: {', '.join(sorted(have))}; {allowed})"]
+    return []
+
 
 
 # ------------------------------------------------------------------ telling injected names apart
@@ -456,159 +459,6 @@ def _literal_assignments(source: str, known: set[str]) -> list[str] | None:
     if not injected and not known & set(names):
         return None  # some other literal cell, not a parameters cell
     return names
-
-
-# ------------------------------------------------------------------ data: statements and choices
-
-_CACHE: dict[Path | None, tuple[tuple, Any]] = {}
-
-
-def _signature(path: Path | None) -> tuple:
-    folder = path or config.DATA_DIR
-    sig = []
-    for p in sorted(folder.iterdir()):
-        if p.is_file():
-            st = p.stat()
-            sig.append((p.name, st.st_mtime_ns, st.st_size, st.st_ino))
-    return tuple(sig)
-
-
-def load_cached(path: Path | None):
-    """``load_claims(path)``, kept per kernel while no file in the folder changed (name, size,
-    mtime, inode). Returns a copy, so a notebook that edits its frame does not edit the cache."""
-    from .data import load_claims
-
-    key = path.resolve() if path is not None else None
-    sig = _signature(path)
-    hit = _CACHE.get(key)
-    if hit is None or hit[0] != sig:
-        hit = (sig, load_claims(path))
-        _CACHE[key] = hit
-    return hit[1].copy()
-
-
-def _statement_problems(name: str, value: str, needs: tuple[str, ...], empty: str | None, claims) -> list[str]:
-    ids = sorted(claims.source_id.unique())
-    n = len(choices(claims, needs))
-    allowed = f"allowed: a source_id of one of the {n} statements that have what this notebook charts"
-    if empty is not None:
-        allowed += f", or empty for {empty}"
-    if value not in ids:
-        return [f"{name}: unknown statement {value!r} ({did_you_mean(value, ids, n=3, cutoff=0.75)}{allowed})"]
-    have = set(claims.loc[claims.source_id == value, "metric"].astype(str))
-    missing = [need for need in needs if not (set(need.split("|")) & have)]
-    if missing:
-        return [f"{name}: statement {value!r} reports none of {', '.join(m.replace('|', ' or ') for m in missing)} "
-                f"(it reports: {', '.join(sorted(have))}; {allowed})"]
-    return []
-
-
-def _who(row) -> str:
-    speaker = row.speaker if isinstance(row.speaker, str) else ""
-    aff = row.affiliation if isinstance(row.affiliation, str) else ""
-    if aff.startswith(speaker):
-        speaker = ""
-    return ", ".join(x for x in (speaker, aff) if x) or str(row.publisher)
-
-
-def choices(claims, needs: tuple[str, ...] | type[NotebookParams] = (), chosen: str = "",
-            official_first: bool = False):
-    """The statements that report each of ``needs`` (``'a|b'`` = either), latest first: id, when
-    (the date window), who said it, and which of the needed metrics it reports.
-
-    ``needs`` may also be a notebook's parameter model, whose statement field says what it needs.
-    """
-    import pandas as pd
-
-    from .text import fmt_window
-
-    if isinstance(needs, type):
-        needs = next(_marker(f, Statement).needs_in(claims) for f in needs.model_fields.values()
-                     if _marker(f, Statement))
-    wanted = {m for n in needs for m in n.split("|")}
-    rows = claims[claims.metric.astype(str).isin(wanted)] if wanted else claims
-    per = rows.groupby("source_id", observed=True)
-    have = per.metric.agg(lambda s: set(s.astype(str)))
-    keep = [sid for sid, h in have.items() if all(set(n.split("|")) & h for n in needs)]
-    first = per.first().loc[keep]
-    table = pd.DataFrame({
-        "source_id": keep,
-        "when": [fmt_window(r.date_earliest, r.date_latest) for r in first.itertuples()],
-        "who": [_who(r) for r in first.itertuples()],
-        "metrics": [", ".join(sorted(have[s])) for s in keep],
-        "_official": list(first.source_kind.astype(str) == "official_statement"),
-        "_sort": list(first.date_earliest + (first.date_latest - first.date_earliest) / 2),
-    })
-    table = table.sort_values((["_official"] if official_first else []) + ["_sort", "source_id"],
-                              ascending=([False] if official_first else []) + [False, True])
-    table = table.drop(columns=["_sort", "_official"])
-    if chosen:
-        table.insert(0, "chosen", (table.source_id == chosen).map({True: "◀", False: ""}))
-    return table.reset_index(drop=True)
-
-
-# ------------------------------------------------------------------ the runner's check
-
-
-_SAFE_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "tuple": tuple}
-
-
-def model_for(notebook: Path, declared: dict[str, dict]) -> type[NotebookParams] | type[BaseModel]:
-    """The notebook's declared model, or (for a notebook without one) a model built from the
-    annotations of its parameters cell, as ``papermill.inspect_notebook`` reports them."""
-    if notebook.stem in NotebookParams.registry:
-        return NotebookParams.registry[notebook.stem]
-    from pydantic import create_model
-
-    fields = {}
-    for name, info in declared.items():
-        ann = _annotation(info.get("inferred_type_name") or "")
-        fields[name] = (ann, None)
-    name = "Params_" + re.sub(r"\W", "_", notebook.stem)
-    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
-
-
-def _annotation(text: str):
-    from typing import Any as AnyT
-    from typing import Optional, Union  # noqa: F401 - names for eval below
-
-    text = text.strip().strip("'\"").replace("typing.", "")
-    if text in ("", "None", "Any", "object"):
-        return AnyT
-    names = {**_SAFE_TYPES, "List": list, "Dict": dict, "Tuple": tuple, "Optional": Optional, "Union": Union,
-             "Any": AnyT, "None": None}
-    try:
-        return eval(text, {"__builtins__": {}}, names)  # noqa: S307 - names restricted to plain types
-    except Exception:  # noqa: BLE001 - an annotation we cannot read is not checked
-        return AnyT
-
-
-def check_run(notebook: Path, declared: dict[str, dict], values: dict[str, Any], base_dir: Path) -> list[str]:
-    """Problems with a report run's parameters, before any kernel starts (empty list: fine).
-
-    ``declared``: the parameters cell as papermill reads it. A notebook with a model gets the
-    model's full check (types, ranges, choices, and the data: the statement exists and has
-    what the notebook charts); another notebook gets its annotations checked.
-    """
-    model = model_for(notebook, declared)
-    if isinstance(model, type) and issubclass(model, NotebookParams):
-        return model.problems(values, base_dir)[0]
-    strict = ConfigDict(extra="forbid", strict=True)
-    try:
-        type(model.__name__, (model,), {"model_config": strict}).model_validate(values)
-    except ValidationError as e:
-        out = []
-        for err in e.errors(include_url=False):
-            name = str(err["loc"][0]) if err["loc"] else ""
-            if err["type"] == "extra_forbidden":
-                out.append(f"{name}: unknown parameter ({did_you_mean(name, declared)}allowed: "
-                           f"{', '.join(sorted(declared))})")
-            else:
-                ann = declared.get(name, {}).get("inferred_type_name") or ""
-                v = err.get("input")
-                out.append(f"{name}: expected {ann}, got {type(v).__name__} {v!r}")
-        return sorted(set(out), key=out.index)
-    return []
 
 
 def write_parameters_cells() -> list[Path]:

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from analysis import config, report
-from analysis.params import check_run
 from analysis.report import inputs, pages
+from analysis.report.parameters import check_run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCRIPT = "<script>alert(1)</script>"

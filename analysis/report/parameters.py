@@ -3,16 +3,20 @@
 A notebook with a model in `analysis.notebook_params` gets the model's full check (types,
 ranges, allowed values, and the data: the statement exists and has what the notebook charts),
 with the messages its validation cell would give; another notebook gets the annotations of its
-``parameters`` cell checked (``papermill.inspect_notebook``). See `analysis.params.check_run`.
+``parameters`` cell checked (``papermill.inspect_notebook``): `check_run`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..echo import shown
-from ..params import check_run
+from ..params import NotebookParams, did_you_mean
 from .core import ReportError, Run
 
 
@@ -57,3 +61,64 @@ def _inspect(papermill, notebook: Path) -> dict | None:
     if not tagged:
         return None
     return papermill.inspect_notebook(str(notebook))
+
+
+_SAFE_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "tuple": tuple}
+
+
+def model_for(notebook: Path, declared: dict[str, dict]) -> type[NotebookParams] | type[BaseModel]:
+    """The notebook's declared model, or (for a notebook without one) a model built from the
+    annotations of its parameters cell, as ``papermill.inspect_notebook`` reports them."""
+    if notebook.stem in NotebookParams.registry:
+        return NotebookParams.registry[notebook.stem]
+    from pydantic import create_model
+
+    fields = {}
+    for name, info in declared.items():
+        ann = _annotation(info.get("inferred_type_name") or "")
+        fields[name] = (ann, None)
+    name = "Params_" + re.sub(r"\W", "_", notebook.stem)
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+def _annotation(text: str):
+    from typing import Any as AnyT
+    from typing import Optional, Union  # noqa: F401 - names for eval below
+
+    text = text.strip().strip("'\"").replace("typing.", "")
+    if text in ("", "None", "Any", "object"):
+        return AnyT
+    names = {**_SAFE_TYPES, "List": list, "Dict": dict, "Tuple": tuple, "Optional": Optional, "Union": Union,
+             "Any": AnyT, "None": None}
+    try:
+        return eval(text, {"__builtins__": {}}, names)  # noqa: S307 - names restricted to plain types
+    except Exception:  # noqa: BLE001 - an annotation we cannot read is not checked
+        return AnyT
+
+
+def check_run(notebook: Path, declared: dict[str, dict], values: dict[str, Any], base_dir: Path) -> list[str]:
+    """Problems with a report run's parameters, before any kernel starts (empty list: fine).
+
+    ``declared``: the parameters cell as papermill reads it. A notebook with a model gets the
+    model's full check (types, ranges, choices, and the data: the statement exists and has
+    what the notebook charts); another notebook gets its annotations checked.
+    """
+    model = model_for(notebook, declared)
+    if isinstance(model, type) and issubclass(model, NotebookParams):
+        return model.problems(values, base_dir)[0]
+    strict = ConfigDict(extra="forbid", strict=True)
+    try:
+        type(model.__name__, (model,), {"model_config": strict}).model_validate(values)
+    except ValidationError as e:
+        out = []
+        for err in e.errors(include_url=False):
+            name = str(err["loc"][0]) if err["loc"] else ""
+            if err["type"] == "extra_forbidden":
+                out.append(f"{name}: unknown parameter ({did_you_mean(name, declared)}allowed: "
+                           f"{', '.join(sorted(declared))})")
+            else:
+                ann = declared.get(name, {}).get("inferred_type_name") or ""
+                v = err.get("input")
+                out.append(f"{name}: expected {ann}, got {type(v).__name__} {v!r}")
+        return sorted(set(out), key=out.index)
+    return []
