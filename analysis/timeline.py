@@ -78,6 +78,8 @@ def official_series(
     sel = pd.concat([sel, count_dates(sel)], axis=1)
     out = sel.sort_values(["metric", "as_of", "claim_id"]).reset_index(drop=True)
     out.attrs["available"] = _available(official)
+    # the start the series was selected by (its rows may give it as a window: "since November 2020")
+    out.attrs["period_start"] = pd.Timestamp(period_start) if period_start is not None else None
     return carry(claims, out)
 
 
@@ -171,7 +173,10 @@ def casualties_timeline(
         raise nothing_to_draw("No official statement in the selection reports these counts", available)
     drawn: list[DrawnValue] = []
     style_ctx, white = style(theme)
-    since = ctx.since(since_war.period_start.iloc[0] if len(since_war) else None)
+    start = since_war.attrs.get("period_start")  # the day selected by, not a row's (month) window
+    if start is None and len(since_war):
+        start = since_war.period_start.iloc[0]
+    since = ctx.since(start)
     p1 = f"cumulative {since}"
     p3 = "totals with no start date"
     with style_ctx, white:

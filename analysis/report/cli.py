@@ -229,13 +229,13 @@ def build(report: Report) -> int:
         report.err(f"warning: {run.name} is not selected by --only and not in the current report; left out of it")
     in_report = [r for r in report.runs if r not in plan.missing]
     owned = set(owned_entries(manifest)) | {e for r in report.runs for e in run_entries(r)}
+    findings_run = next((r for r in in_report if r.findings), None)
+    if findings_run is not None:
+        owned.add(changes_mod.FINDINGS)
     for entry in sorted(os.listdir(figures)):
         if not entry.startswith(".") and entry not in owned:
             report.err(f"note: {display_path(figures / entry)} is not part of the report; left as it is")
     records = {name: record for name, (record, _) in plan.carry.items()}
-    findings_run = next((r for r in in_report if r.findings), None)
-    if findings_run is not None:
-        owned.add(changes_mod.FINDINGS)
     findings = None
     if not plan.execute:
         # every run is carried with its files intact, so equal pages mean an identical report
