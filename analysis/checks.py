@@ -13,6 +13,13 @@ Kinds of finding:
     order; each figure is compared with the figure of the latest statement that is certainly
     earlier (when several end on that same day, with the lowest of them, so a tie never makes a
     finding on its own).
+``decreased_from_higher``
+    The same comparison, where the earlier day has several figures (one statement giving 48 and
+    45 killed, or two statements on that day): a later figure below the highest of them but not
+    below the lowest. Reported beside the conflict between the earlier figures (``conflicting_values``
+    or ``close_dates_differ``), and ``related`` names that finding both ways: the conflict says the
+    earlier figures disagree, this one that the count fell from the higher. Severity medium when
+    all three are exact, else low (low also with no period start).
 ``close_dates_differ``
     Two statements of one series, their date windows at most ``same_days`` apart (or
     overlapping), give figures that cannot both hold. Each statement is compared with the one
@@ -30,6 +37,14 @@ Kinds of finding:
     Within one statement and period, killed + injured (+ outcome unknown, where given) fall
     short of casualties by more than the qualifiers allow (all exact: any difference). Groups
     falling short of all are not flagged (deminers, unknown status may be left out).
+``parts_across_statements``
+    Killed + injured (+ outcome unknown) of one statement against the casualties (same group and
+    start) another statement gives within ``same_days``: the whole is compared with the window of
+    wholes just before, the same window, and just after the parts' (per window the highest and the
+    lowest whole from another statement), so each statement meets O(1) others. With ``allow_growth``
+    a whole dated certainly later may be larger, one certainly earlier smaller. Severity medium on
+    the same single day, else low. A within-statement ``parts_*`` finding of the split's own
+    statement stays and is ``related``.
 ``qualifier_changed``
     The same value of one series is given with qualifiers that differ in meaning across
     statements (e.g. "nearly 55%" and "more than 55%"). Qualifiers are compared by meaning:
@@ -42,6 +57,25 @@ Kinds of finding:
     A figure of one of ``stale_metrics`` is repeated unchanged over more than ``stale_days``
     while the ``related`` series (default: official casualties since 10 Nov 2020) grew by more
     than ``growth`` (relative) over the same span.
+``period_vs_running``
+    A figure for a closed period that starts after the officials' running totals do ("39 injured
+    in 2023") against how those totals (the series starting at ``related``'s period start, by
+    default the reference date) grew: the period's count is at most the first total at or after
+    its end minus the last total before it (0 when none is given: a total starts at 0), and at
+    least the last total within it minus the first. Checked against the same office's totals
+    (``affiliation``; severity high when all exact) and against the officials' at large (medium);
+    with ``cross_kind`` also a relayed official figure (medium) or an independent one (low).
+``cross_kind_total`` (only with ``cross_kind``)
+    A running total that is not an official statement's, counted by officials and relayed by
+    others (``relays_official``) or counted independently, stands "as of" a day: it must not be
+    below the officials' latest total on or before that day, nor above their first one on or
+    after it (same metric, group, meeting start windows; areas of ``officials.panels`` in the
+    dataset descriptor). Severity high for a relayed count when all are exact (medium
+    otherwise), low for an independent one, whose method may differ. Each explanation says which
+    side is official, relayed or independent.
+
+Every finding stands on its own: none is dropped because a related one exists (``related``
+names findings that share the claims a finding is about; see each kind).
 
 Definitions used throughout:
 
@@ -59,13 +93,14 @@ Definitions used throughout:
   number itself implies (1 for "about 57", 10 for "about 150"). Two figures are incompatible when
   their ranges do not meet; a figure went down when its range lies wholly below the earlier one.
 
-Everything is vectorised per check (sorts, searchsorted, groupby); only the findings themselves
-are formatted in Python.
+Everything is vectorised per check (sorts, searchsorted, groupby; each figure is set against a
+bounded number of neighbours, never all pairs); only the findings themselves are formatted in Python.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
+from itertools import combinations
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -80,12 +115,16 @@ if TYPE_CHECKING:
 
 KINDS = (
     "count_decreased",
+    "decreased_from_higher",
     "close_dates_differ",
     "conflicting_values",
     "parts_exceed_whole",
     "parts_dont_add_up",
+    "parts_across_statements",
     "qualifier_changed",
     "stale_figure",
+    "period_vs_running",
+    "cross_kind_total",
 )
 COLUMNS = (
     "kind",  # one of KINDS
@@ -98,6 +137,7 @@ COLUMNS = (
     "claim_ids",  # tuple of the claim ids involved: in date order of the figures (for parts: whole, then parts)
     "source_ids",  # tuple of their distinct source ids, in the same order
     "explanation",  # plain English, naming speakers, dates and numbers
+    "related",  # tuple of (kind, claim_ids) of the findings this one is related to (see RELATED)
 )
 SERIES_KEYS = ("metric", "group", "area", "collected_by", "_period")  # _period: see _prepare
 STATEMENT_KEYS = ("source_id", "area", "collected_by", "period_start", "period_end")
@@ -170,6 +210,11 @@ def _prepare(claims: pd.DataFrame, approx_tol: float) -> pd.DataFrame:
     p["_id"] = np.arange(len(p))
     # the period start of a series: start windows that meet ("since Nov 2020", "since 10 Nov 2020") are one
     p["_period"] = period_series(p, by=SERIES_KEYS[:-1]).to_numpy()
+    if "counter_kind" not in p.columns:
+        p["counter_kind"] = np.where(p["source_kind"].astype(str) == "official_statement", "official", "unknown")
+    p["counter_kind"] = p["counter_kind"].astype(str)
+    if "relays_official" not in p.columns:
+        p["relays_official"] = (p["counter_kind"] == "official") & (p["source_kind"].astype(str) != "official_statement")
     return p
 
 
@@ -218,7 +263,8 @@ class _Rows:
 
     COLS = ("claim_id", "source_id", "metric", "group", "value", "qualifier", "qualifier_as_stated", "unit",
             "kind", "area", "collected_by", "period_start", "period_start_latest", "period_end", "speaker", "speaker_role",
-            "affiliation", "publisher", "date_earliest", "date_latest", "w0", "w1", "lo", "hi", "period_label")
+            "affiliation", "publisher", "date_earliest", "date_latest", "w0", "w1", "lo", "hi", "period_label",
+            "source_kind", "counter_kind", "relays_official")
 
     Claim = namedtuple("Claim", COLS)
     DATES = ("period_start", "period_start_latest", "period_end", "date_earliest", "date_latest")
@@ -234,6 +280,8 @@ class _Rows:
                 self.cols[col] = s.to_numpy(dtype="datetime64[ns]")
             elif col in ("value", "lo", "hi", "w0", "w1"):
                 self.cols[col] = s.to_numpy()
+            elif col == "relays_official":
+                self.cols[col] = s.fillna(False).astype(bool).to_numpy()
             else:
                 self.cols[col] = s.astype(object).where(s.notna(), "").to_numpy()
         self._rows: dict[int, tuple] = {}
@@ -251,6 +299,8 @@ class _Rows:
                     v = int(v)
                 elif col in ("value", "lo", "hi"):
                     v = float(v)
+                elif col == "relays_official":
+                    v = bool(v)
                 else:
                     v = str(v)
                 vals.append(v)
@@ -295,42 +345,70 @@ class _Rows:
             "claim_ids": tuple(r.claim_id for r in rows),
             "source_ids": tuple(dict.fromkeys(r.source_id for r in rows)),
             "explanation": explanation,
+            "related": (),
         }
 
 
 # ---------------------------------------------------------------- the checks
 
 
-def _count_decreased(p: pd.DataFrame, R: _Rows, source_kinds, cumulative_kinds) -> tuple[list[dict], set]:
+def _count_decreased(p: pd.DataFrame, R: _Rows, source_kinds, cumulative_kinds) -> tuple[list[dict], set, list[dict]]:
+    """count_decreased, the pairs it reports, and decreased_from_higher."""
     s = p[p["source_kind"].isin(source_kinds) & p["kind"].isin(cumulative_kinds)]
     if s.empty:
-        return [], set()
+        return [], set(), []
     sid = _series_id(s)
     w0, w1, lo, hi, rid = (s[c].to_numpy() for c in ("w0", "w1", "lo", "hi", "_id"))
     base = min(w0.min(), w1.min())
     span = int(max(w0.max(), w1.max()) - base + 2)
-    # sort by series, window end, then lo descending: the last of a tie has the lowest lo
+    # sort by series, window end, then lo descending: the last of a tie has the lowest lo, the first the highest
     order = np.lexsort((s["claim_id"].to_numpy(), -lo, w1, sid))
     key_end = sid[order] * span + (w1[order] - base)
     key_q = sid * span + (w0 - base)
     j = np.searchsorted(key_end, key_q, side="left") - 1
     ok = j >= 0
-    prev = np.where(ok, order[np.clip(j, 0, None)], 0)
+    jj = np.clip(j, 0, None)
+    prev = np.where(ok, order[jj], 0)
     ok &= sid[prev] == sid
     hit = np.flatnonzero(ok & (hi < lo[prev]))
+    # the first figure of the same tie (same series and window end): the highest of those figures
+    high = order[np.searchsorted(key_end, key_end[jj], side="left")]
+    from_high = np.flatnonzero(ok & ~(hi < lo[prev]) & (hi < lo[high]))
     out, pairs = [], set()
     for a, b in zip(rid[prev[hit]].tolist(), rid[hit].tolist(), strict=True):
         ra, rb = R[a], R[b]
         severity = "high" if ra.qualifier == rb.qualifier == "exact" else "medium"
         text = f"{R.series_label(ra)} went down from {R.said(a)} to {R.said(b)}."
         if pd.isna(ra.period_start):
-            # with no start date, the two may count different periods ("since 1991" vs "to date")
             severity = "low"
-            text += (f" Neither gives a start date (their periods: '{ra.period_label}'; '{rb.period_label}'), "
-                     "so they may cover different periods.")
+            text += _no_start(ra, rb)
         out.append(R.finding("count_decreased", severity, (a, b), text, ordered=True))
         pairs.add(frozenset((a, b)))
-    return out, pairs
+    higher = []
+    for h, low, b in zip(rid[high[from_high]].tolist(), rid[prev[from_high]].tolist(), rid[from_high].tolist(),
+                         strict=True):
+        rh, rl, rb = R[h], R[low], R[b]
+        exact = rh.qualifier == rl.qualifier == rb.qualifier == "exact"
+        severity = "medium" if exact else "low"
+        same = rh.source_id == rl.source_id
+        other = "the same statement also gave" if same else f"{_who(rl)} gave"
+        text = (f"{R.series_label(rh)} went down from {R.said(h)} to {R.said(b)}. On that day {other} "
+                f"{_value(rl)}, and against that lower figure there is no decrease: the earlier figures disagree "
+                f"with each other ({'two figures in one statement' if same else 'two statements on the same day'}, "
+                "a finding of its own), and the fall is from the higher one.")
+        if pd.isna(rh.period_start):
+            severity = "low"
+            text += _no_start(rh, rb)
+        f = R.finding("decreased_from_higher", severity, (h, low, b), text, ordered=True)
+        f["_rel"] = [(("conflicting_values", "close_dates_differ"), (rh.claim_id, rl.claim_id))]
+        higher.append(f)
+    return out, pairs, higher
+
+
+def _no_start(ra, rb) -> str:
+    # with no start date, the two may count different periods ("since 1991" vs "to date")
+    return (f" Neither gives a start date (their periods: '{ra.period_label}'; '{rb.period_label}'), "
+            "so they may cover different periods.")
 
 
 def _close_dates_differ(p: pd.DataFrame, R: _Rows, source_kinds, same_days: int, skip: set, cumulative_kinds,
@@ -556,6 +634,366 @@ def _stale_figure(p: pd.DataFrame, R: _Rows, source_kinds, stale_metrics, stale_
     return out
 
 
+# ---------------------------------------------------------------- nearest figures (searchsorted, no pairs)
+
+
+class _Timeline:
+    """Reference figures grouped by an integer key and sorted by date, to find for each query the
+    nearest figure at or before a day (by window end) or at or after a day (by window start),
+    with ties broken towards the figure that makes a finding least likely. O(n log n)."""
+
+    def __init__(self, key: np.ndarray, w0: np.ndarray, w1: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                 rid: np.ndarray, base: int, span: int):
+        self.key, self.w0, self.w1, self.lo, self.hi, self.rid = key, w0, w1, lo, hi, rid
+        self.base, self.span = base, span
+        # by window end, ties: highest lo first, so the last of a tie has the lowest lo
+        self.by_end = np.lexsort((rid, -lo, w1, key))
+        self.end_keys = key[self.by_end] * span + (w1[self.by_end] - base)
+        # by window start, ties: highest hi first
+        self.by_start = np.lexsort((rid, -hi, w0, key))
+        self.start_keys = key[self.by_start] * span + (w0[self.by_start] - base)
+
+    def at_or_before(self, qkey: np.ndarray, day: np.ndarray, strict: bool = False) -> np.ndarray:
+        """Index of the figure of the same key whose window ends latest on or before ``day``
+        (before it when ``strict``), lowest lo of a tie; -1 where there is none."""
+        q = qkey * self.span + (day - self.base)
+        j = np.searchsorted(self.end_keys, q, side="left" if strict else "right") - 1
+        idx = self.by_end[np.clip(j, 0, None)] if len(self.by_end) else np.zeros(len(q), dtype=np.int64)
+        return np.where((j >= 0) & (self.key[idx] == qkey), idx, -1)
+
+    def at_or_after(self, qkey: np.ndarray, day: np.ndarray, strict: bool = False) -> np.ndarray:
+        """Index of the figure of the same key whose window starts earliest on or after ``day``
+        (after it when ``strict``), highest hi of a tie; -1 where there is none."""
+        q = qkey * self.span + (day - self.base)
+        j = np.searchsorted(self.start_keys, q, side="right" if strict else "left")
+        n = len(self.by_start)
+        idx = self.by_start[np.clip(j, 0, max(n - 1, 0))] if n else np.zeros(len(q), dtype=np.int64)
+        return np.where((j < n) & (self.key[idx] == qkey), idx, -1)
+
+
+def _span(*days: np.ndarray) -> tuple[int, int]:
+    vals = [d for d in days if len(d)]
+    lo = min(int(d.min()) for d in vals)
+    hi = max(int(d.max()) for d in vals)
+    return lo - 2, hi - lo + 5
+
+
+def _keys(frames: list[pd.DataFrame], cols: list[str]) -> list[np.ndarray]:
+    """One integer key per distinct value of ``cols`` across several frames (the same value, the same key)."""
+    both = pd.concat([f[cols] for f in frames], ignore_index=True)
+    key = both.groupby(cols, dropna=False, observed=True, sort=False).ngroup().to_numpy()
+    out, at = [], 0
+    for f in frames:
+        out.append(key[at:at + len(f)])
+        at += len(f)
+    return out
+
+
+def _comparable_area(p: pd.DataFrame, ctx: Context) -> np.ndarray:
+    """Non-official figures whose area the official counts are about (dataset.yaml officials.panels;
+    any area when the descriptor names no panel)."""
+    panels = set(ctx.officials.panels)
+    if not panels:
+        return np.ones(len(p), dtype=bool)
+    areas = p["area"].astype(str)
+    ok = {a: ctx.panel_of(a) in panels for a in areas.unique()}
+    return areas.map(ok).to_numpy(dtype=bool)
+
+
+def _counted_by(r) -> str:
+    """Which side a figure is on: official, relayed official, independent."""
+    if r.source_kind in ("official_statement",) or (r.counter_kind == "official" and not r.relays_official):
+        return "an official statement"
+    if r.relays_official:
+        return f"an official count relayed by {r.publisher}" if r.publisher else "an official count relayed by others"
+    if r.counter_kind == "independent":
+        return "an independent count"
+    return f"a count by {r.counter_kind.replace('_', ' ')}"
+
+
+# ---------------------------------------------------------------- parts and wholes across statements
+
+
+def _best_two(gid: np.ndarray, val: np.ndarray, src: np.ndarray, rid: np.ndarray, n_groups: int,
+              largest: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per group: the row with the largest (or smallest) value, and the best row from another source
+    than that one's (-1 where there is none)."""
+    order = np.lexsort((rid, -val if largest else val, gid))
+    g = gid[order]
+    first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    best = np.full(n_groups, -1, dtype=np.int64)
+    best[g[first]] = order[first]
+    other = src[order] != src[best[g]]
+    second = np.full(n_groups, -1, dtype=np.int64)
+    cand = np.flatnonzero(other)
+    if len(cand):
+        gc = g[cand]
+        firsts = cand[np.r_[True, gc[1:] != gc[:-1]]]
+        second[g[firsts]] = order[firsts]
+    return best, second
+
+
+def _parts_across(p: pd.DataFrame, R: _Rows, source_kinds, same_days: int, cumulative_kinds,
+                  allow_growth: bool) -> list[dict]:
+    """parts_across_statements: killed + injured (+ outcome unknown) of one statement against the
+    casualties another statement gives within ``same_days``."""
+    s = p[p["source_kind"].isin(source_kinds) & p["metric"].isin(("casualties", "killed", "injured",
+                                                                    "unknown_outcome"))]
+    if s.empty:
+        return []
+    s = s.copy()
+    s["_pp"] = period_series(s, by=("group", "area", "collected_by")).to_numpy()
+    keys = list(STATEMENT_KEYS)
+    cols = [*keys, "group", "_pp"]
+
+    def pick(metric: str, prefix: str) -> pd.DataFrame:
+        rows = s[s["metric"] == metric]
+        return rows[[*cols, "_id", "lo", "hi"]].rename(columns={c: f"{prefix}{c}" for c in ("_id", "lo", "hi")})
+
+    split = pick("killed", "k_").merge(pick("injured", "i_"), on=cols)
+    if split.empty:
+        return []
+    split = split.merge(pick("unknown_outcome", "u_"), on=cols, how="left")
+    whole = s[s["metric"] == "casualties"]
+    if whole.empty:
+        return []
+    sp_lo = (split["k_lo"] + split["i_lo"] + split["u_lo"].fillna(0)).to_numpy()
+    sp_hi = (split["k_hi"] + split["i_hi"] + split["u_hi"].fillna(0)).to_numpy()
+    k_id = split["k__id"].to_numpy()
+    sp_w0, sp_w1 = p["w0"].to_numpy()[k_id], p["w1"].to_numpy()[k_id]
+    sp_src = split["source_id"].astype(str).to_numpy()
+    sp_key, wh_key = _keys([split, whole], ["group", "area", "collected_by", "_pp"])
+    # the wholes by (series, date window): per window the highest lo and the lowest hi, each also from a second source
+    wgrp = pd.DataFrame({"k": wh_key, "w0": whole["w0"].to_numpy(), "w1": whole["w1"].to_numpy()})
+    gid = wgrp.groupby(["k", "w0", "w1"], sort=True).ngroup().to_numpy()
+    n_groups = int(gid.max()) + 1
+    wlo, whi = whole["lo"].to_numpy(), whole["hi"].to_numpy()
+    wsrc, wrid = whole["source_id"].astype(str).to_numpy(), whole["_id"].to_numpy()
+    lo1, lo2 = _best_two(gid, wlo, wsrc, wrid, n_groups, largest=True)
+    hi1, hi2 = _best_two(gid, whi, wsrc, wrid, n_groups, largest=False)
+    first = np.zeros(n_groups, dtype=np.int64)
+    first[gid[::-1]] = np.arange(len(gid))[::-1]
+    g_key, g_w0, g_w1 = wh_key[first], wgrp["w0"].to_numpy()[first], wgrp["w1"].to_numpy()[first]
+    base, span = _span(g_w0, g_w1, sp_w0, sp_w1)
+    gkey = (g_key * span + (g_w0 - base)) * span + (g_w1 - base)  # sorted: the groups are numbered in this order
+    qkey = (sp_key * span + (sp_w0 - base)) * span + (sp_w1 - base)
+    left = np.searchsorted(gkey, qkey, side="left")
+    right = np.searchsorted(gkey, qkey, side="right")
+    pairs: dict[tuple[int, int], None] = {}
+    for cand in (left - 1, left, right):  # the window before, the same window, the window after
+        inside = (cand >= 0) & (cand < n_groups)
+        g = np.clip(cand, 0, n_groups - 1)
+        inside &= g_key[g] == sp_key
+        after = g_w0[g] - sp_w1  # > 0: the whole is certainly later
+        before = sp_w0 - g_w1[g]  # > 0: the whole is certainly earlier
+        inside &= np.maximum(after, before) <= same_days
+        for best, second, test in ((hi1, hi2, "low"), (lo1, lo2, "high")):
+            b = best[g]
+            b = np.where(wsrc[np.clip(b, 0, None)] == sp_src, second[g], b)
+            ok = inside & (b >= 0)
+            bb = np.clip(b, 0, None)
+            if test == "low":  # the whole below the sum of the parts
+                bad = whi[bb] < sp_lo
+                if allow_growth:
+                    bad &= ~(before > 0)  # an earlier whole may be lower: counts grow
+            else:  # the whole above the sum of the parts
+                bad = wlo[bb] > sp_hi
+                if allow_growth:
+                    bad &= ~(after > 0)
+            for i in np.flatnonzero(ok & bad).tolist():
+                pairs[(i, int(wrid[bb[i]]))] = None
+    out = []
+    u_id = split["u__id"].to_numpy()
+    for i, w in pairs:
+        parts = [int(k_id[i]), int(split["i__id"].iat[i])] + ([int(u_id[i])] if not np.isnan(u_id[i]) else [])
+        out.append(_parts_across_finding(R, w, parts))
+    return out
+
+
+def _parts_across_finding(R: _Rows, whole: int, parts: list[int]) -> dict:
+    w, first = R[whole], R[parts[0]]
+    total = sum(R[i].value for i in parts)
+    terms = " + ".join(f"{R.metric_label(R[i].metric, R[i].group)} ({_value(R[i])})" for i in parts)
+    gap = int(w.w0 - first.w1) if w.w0 > first.w1 else int(first.w0 - w.w1)
+    if w.w0 == w.w1 == first.w0 == first.w1:
+        when, severity = "on the same day", "medium"
+    elif gap <= 0:
+        when, severity = "their date windows overlap, so their order is unknown", "low"
+    else:
+        later = "later" if w.w0 > first.w1 else "earlier"
+        when, severity = f"{gap} day{'s' if gap != 1 else ''} {later}", "low"
+    more = w.lo > total
+    text = (f"{_who(first)} ({_when(first)}), {_period(first).strip('()')}: {terms} = {fmt_number(total)}; "
+            f"{_who(w)} ({_when(w)}) gives {R.metric_label(w.metric, w.group)} as {_value(w)}, {when}: "
+            f"{'more' if more else 'less'} than the parts add up to"
+            + (", though a running total cannot fall." if (w.w0 > first.w1 and not more)
+               or (first.w0 > w.w1 and more) else "."))
+    f = R.finding("parts_across_statements", severity, [whole, *parts], text, whole=whole, ordered=True)
+    f["_rel"] = [(("parts_exceed_whole", "parts_dont_add_up"), (R[parts[0]].claim_id, R[parts[1]].claim_id))]
+    return f
+
+
+# ---------------------------------------------------------------- other counters' running totals
+
+
+def _cross_kind_total(p: pd.DataFrame, R: _Rows, source_kinds, cumulative_kinds) -> list[dict]:
+    """cross_kind_total: a relayed official or an independent running total "as of" a date against
+    the officials' running totals before and after that date."""
+    cum = p["kind"].isin(cumulative_kinds) & p["period_start"].notna()
+    official = p[cum & p["source_kind"].isin(source_kinds)]
+    other = p[cum & ~p["source_kind"].isin(source_kinds)
+              & (p["relays_official"].astype(bool) | (p["counter_kind"] == "independent"))]
+    if official.empty or other.empty:
+        return []
+    other = other[_comparable_area(other, R.ctx)]
+    if other.empty:
+        return []
+    both = pd.concat([official, other])
+    both["_pp"] = period_series(both, by=("metric", "group")).to_numpy()
+    official, other = both.iloc[:len(official)], both.iloc[len(official):]
+    ok_key, ot_key = _keys([official, other], ["metric", "group", "_pp"])
+    ow0, ow1, olo, ohi = (official[c].to_numpy() for c in ("w0", "w1", "lo", "hi"))
+    xw0, xw1, xlo, xhi = (other[c].to_numpy() for c in ("w0", "w1", "lo", "hi"))
+    base, span = _span(ow0, ow1, xw0, xw1)
+    t = _Timeline(ok_key, ow0, ow1, olo, ohi, official["_id"].to_numpy(), base, span)
+    before = t.at_or_before(ot_key, xw0)
+    after = t.at_or_after(ot_key, xw1)
+    low = (before >= 0) & (xhi < olo[np.clip(before, 0, None)])
+    high = (after >= 0) & (xlo > ohi[np.clip(after, 0, None)])
+    orid, xrid = official["_id"].to_numpy(), other["_id"].to_numpy()
+    out = []
+    for i in np.flatnonzero(low | high).tolist():
+        x = int(xrid[i])
+        b = int(orid[before[i]]) if before[i] >= 0 else None
+        a = int(orid[after[i]]) if after[i] >= 0 else None
+        out.append(_cross_kind_finding(R, x, b, a, bool(low[i]), bool(high[i])))
+    return out
+
+
+def _cross_kind_finding(R: _Rows, x: int, b: int | None, a: int | None, low: bool, high: bool) -> dict:
+    rx = R[x]
+    side = _counted_by(rx)
+    said = []
+    if low:
+        said.append(f"less than the officials' running total before it, {R.said(b)}")
+    if high:
+        said.append(f"more than the officials' running total after it, {R.said(a)}")
+    text = f"{R.series_label(rx)}: {R.said(x)}, {side}, is " + " and ".join(said) + "."
+    context = [f"before it: {R.said(b)}" if b is not None and not low else "",
+               f"after it: {R.said(a)}" if a is not None and not high else ""]
+    context = [c for c in context if c]
+    if context:
+        text += " The officials' other neighbouring figure, " + "; ".join(context) + "."
+    ids = [i for i in (b, x, a) if i is not None]
+    exact = all(R[i].qualifier == "exact" for i in ids)
+    if rx.relays_official:
+        severity = "high" if exact else "medium"
+        text += " An official count relayed by others should agree with the officials' own."
+    else:
+        severity = "low"
+        text += " An independent count may differ by method; the difference is to be explained."
+    return R.finding("cross_kind_total", severity, ids, text, ordered=True)
+
+
+# ---------------------------------------------------------------- a period's figure against the running totals
+
+
+def _period_vs_running(p: pd.DataFrame, R: _Rows, source_kinds, cumulative_kinds, running_start,
+                       cross_kind: bool) -> list[dict]:
+    """period_vs_running: the figure for a closed period that starts after the running totals'
+    start ("58 casualties in 2023") against how much the officials' running totals grew over it."""
+    if running_start is None:
+        return []
+    start_day = int(np.datetime64(pd.Timestamp(running_start), "D").astype(np.int64))
+    cum = p["kind"].isin(cumulative_kinds)
+    is_official = p["source_kind"].isin(source_kinds)
+    running = p[cum & is_official & starts_at(p, running_start)]
+    period = p[cum & p["period_start"].notna()]
+    if running.empty or period.empty:
+        return []
+    a0 = _days(period["period_start"])
+    a1 = _days(period["period_start_latest"].fillna(period["period_start"]))
+    e0, e1 = period["w0"].to_numpy(), period["w1"].to_numpy()
+    keep = (a0 > start_day) & (e0 >= a1)
+    mine = period["source_kind"].isin(source_kinds).to_numpy()
+    if cross_kind:
+        others = (period["relays_official"].astype(bool) | (period["counter_kind"] == "independent")).to_numpy()
+        keep &= mine | (others & _comparable_area(period, R.ctx))
+    else:
+        keep &= mine
+    period = period[keep]
+    if period.empty:
+        return []
+    a0, a1, e0, e1, mine = a0[keep], a1[keep], e0[keep], e1[keep], mine[keep]
+    ylo, yhi, yrid = (period[c].to_numpy() for c in ("lo", "hi", "_id"))
+    rw0, rw1, rlo, rhi, rrid = (running[c].to_numpy() for c in ("w0", "w1", "lo", "hi", "_id"))
+    base, span = _span(rw0, rw1, a0, a1, e0, e1)
+    results = {}
+    for scope, cols in (("office", ["metric", "group", "affiliation"]), ("all", ["metric", "group"])):
+        rk, yk = _keys([running, period], cols)
+        t = _Timeline(rk, rw0, rw1, rlo, rhi, rrid, base, span)
+        before = t.at_or_before(yk, a0, strict=True)  # counted to a day before the period starts
+        after = t.at_or_after(yk, e1)  # counted to the period's end or later
+        first = t.at_or_after(yk, a1 - 1)  # counted from the day before the period on ...
+        last = t.at_or_before(yk, e0)  # ... to its end at the latest
+        b, a, f, la = (np.clip(x, 0, None) for x in (before, after, first, last))
+        upper = np.where(after >= 0, rhi[a] - np.where(before >= 0, np.maximum(rlo[b], 0), 0), np.inf)
+        within = (first >= 0) & (last >= 0) & (first != last) & (rw1[f] <= rw0[la])
+        lower = np.where(within, rlo[la] - rhi[f], -np.inf)
+        over = ylo > upper
+        under = yhi < lower
+        if scope == "office":
+            over &= mine
+            under &= mine
+        results[scope] = (over, under, before, after, first, last, upper, lower)
+    out = []
+    done = set()
+    for scope in ("office", "all"):
+        over, under, before, after, first, last, upper, lower = results[scope]
+        for i in np.flatnonzero(over | under).tolist():
+            if i in done:
+                continue
+            done.add(i)
+            if over[i]:
+                ref = (int(rrid[before[i]]) if before[i] >= 0 else None, int(rrid[after[i]]))
+            else:
+                ref = (int(rrid[first[i]]), int(rrid[last[i]]))
+            out.append(_period_finding(R, int(yrid[i]), ref, bool(over[i]), float(upper[i] if over[i] else lower[i]),
+                                       scope, running_start))
+    return out
+
+
+def _period_finding(R: _Rows, y: int, ref: tuple[int | None, int], over: bool, bound: float, scope: str,
+                    running_start) -> dict:
+    ry = R[y]
+    r0, r1 = ref
+    end = ry.period_end if pd.notna(ry.period_end) else ry.date_latest
+    covered = _window(ry.period_start, end)
+    label = f" ('{ry.period_label}')" if ry.period_label else ""
+    whose = ("the same office's running totals" if scope == "office"
+             else f"{R.ctx.officials.label}' running totals")
+    since = fmt_day(pd.Timestamp(running_start))
+    metric = R.metric_label(ry.metric, ry.group)
+    if over:
+        start = f"{R.said(r0)}, the last before the period" if r0 is not None else \
+            f"none given before the period, so from 0 on {since}"
+        text = (f"{cap(metric)} over {covered}{label}: {R.said(y)}, {_counted_by(ry)}. That is more than "
+                f"{whose} since {since} grew over the period: at most {fmt_number(bound)} "
+                f"({_value(R[r1])} - {_value(R[r0]) if r0 is not None else '0'}), from {start}, to "
+                f"{R.said(r1)}, the first at or after its end.")
+    else:
+        text = (f"{cap(metric)} over {covered}{label}: {R.said(y)}, {_counted_by(ry)}. That is less than "
+                f"{whose} since {since} grew within the period: at least {fmt_number(bound)} "
+                f"({_value(R[r1])} - {_value(R[r0])}), from {R.said(r0)} to {R.said(r1)}.")
+    ids = [i for i in (r0, y, r1) if i is not None] if over else [r0, r1, y]
+    exact = all(R[i].qualifier == "exact" for i in ids)
+    if ry.source_kind == "official_statement" or not (ry.relays_official or ry.counter_kind == "independent"):
+        severity = ("high" if scope == "office" else "medium") if exact else "low"
+    else:
+        severity = "medium" if ry.relays_official and exact else "low"
+    return R.finding("period_vs_running", severity, ids, text, whole=y)
+
+
 # ---------------------------------------------------------------- public API
 
 
@@ -572,6 +1010,7 @@ def find_inconsistencies(
     stale_metrics: tuple[str, ...] | None = None,
     related: tuple[str, str, str | None] = ("casualties", "all", REFERENCE),
     kinds: tuple[str, ...] = KINDS,
+    cross_kind: bool = False,
     context: Context | None = None,
 ) -> pd.DataFrame:
     """Inconsistencies among reported figures, one row per finding (columns: `COLUMNS`).
@@ -597,6 +1036,9 @@ def find_inconsistencies(
         descriptor's reference date (a DataError naming the data's period starts when it has
         none and there are stale metrics to check).
     kinds: the kinds of finding to look for.
+    cross_kind: also set counts that are not official statements against the officials' running
+        totals: ``cross_kind_total``, and relayed or independent figures in ``period_vs_running``
+        (off by default: an independent count may differ by method).
     context: the dataset descriptor (`analysis.load_context`): labels in the explanations, the
         defaults above. None: neutral words, no stale metrics.
 
@@ -611,25 +1053,35 @@ def find_inconsistencies(
     if stale_metrics is None:
         stale_metrics = ctx.stale_metrics
     if related[2] == REFERENCE:
-        start = ctx.reference_start(claims) if stale_metrics and "stale_figure" in kinds else None
+        needed = (stale_metrics and "stale_figure" in kinds) or ("period_vs_running" in kinds and _has_periods(claims))
+        start = ctx.reference_start(claims) if needed else None
         related = (related[0], related[1], start)
     p = _prepare(claims, approx_tol)
     found: list[dict] = []
     if not p.empty:
         R = _Rows(p, ctx)
-        dec, pairs = _count_decreased(p, R, source_kinds, cumulative_kinds)
+        dec, pairs, higher = _count_decreased(p, R, source_kinds, cumulative_kinds)
         if "count_decreased" in kinds:
             found += dec
+        if "decreased_from_higher" in kinds:
+            found += higher
         if "close_dates_differ" in kinds:
             found += _close_dates_differ(p, R, source_kinds, same_days, pairs, cumulative_kinds, allow_growth)
         if "conflicting_values" in kinds:
             found += _conflicting_values(p, R)
         if {"parts_exceed_whole", "parts_dont_add_up"} & set(kinds):
             found += [f for f in _parts(p, R) if f["kind"] in kinds]
+        if "parts_across_statements" in kinds:
+            found += _parts_across(p, R, source_kinds, same_days, cumulative_kinds, allow_growth)
         if "qualifier_changed" in kinds:
             found += _qualifier_changed(p, R, source_kinds, cumulative_kinds)
         if "stale_figure" in kinds:
             found += _stale_figure(p, R, source_kinds, stale_metrics, stale_days, growth, related)
+        if "period_vs_running" in kinds:
+            found += _period_vs_running(p, R, source_kinds, cumulative_kinds, related[2], cross_kind)
+        if cross_kind and "cross_kind_total" in kinds:
+            found += _cross_kind_total(p, R, source_kinds, cumulative_kinds)
+    _relate(found)
     out = pd.DataFrame(found, columns=list(COLUMNS))
     for col in ("period_start", "first_date", "last_date"):
         out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
@@ -641,13 +1093,54 @@ def find_inconsistencies(
 
 KIND_LABELS = {
     "count_decreased": "count went down",
+    "decreased_from_higher": "count went down from the higher of two figures",
     "close_dates_differ": "close dates, different figures",
     "conflicting_values": "two figures in one statement",
     "parts_exceed_whole": "parts exceed the whole",
     "parts_dont_add_up": "parts don't add up",
+    "parts_across_statements": "parts and whole across statements",
     "qualifier_changed": "qualifier changed",
     "stale_figure": "stale figure",
+    "period_vs_running": "period figure vs running totals",
+    "cross_kind_total": "relayed or independent total vs officials'",
 }
+
+
+def _has_periods(claims: pd.DataFrame) -> bool:
+    """Whether any claim counts over a closed period (a start and an end): period_vs_running has work."""
+    return bool(len(claims)) and bool((claims["period_start"].notna() & claims["period_end"].notna()).any())
+
+
+def _relate(found: list[dict]) -> None:
+    """Fill ``related`` both ways: a finding that declares ``_rel`` (kinds, two claim ids) is related
+    to every finding of those kinds that names both claims. Findings are indexed by their pairs of
+    claim ids (only the kinds asked for, and only findings of up to 12 claims), so this is linear
+    in the number of findings."""
+    wanted = {k for f in found for kinds, _ in f.get("_rel", ()) for k in kinds}
+    if not wanted:
+        for f in found:
+            f.pop("_rel", None)
+        return
+    by_pair: dict[tuple[str, str], list[int]] = {}
+    for n, f in enumerate(found):
+        ids = f["claim_ids"]
+        if f["kind"] in wanted and len(ids) <= 12:
+            for a, b in combinations(sorted(set(ids)), 2):
+                by_pair.setdefault((a, b), []).append(n)
+    links: dict[int, dict[int, None]] = {}
+    for n, f in enumerate(found):
+        for kinds, pair in f.pop("_rel", ()):
+            for m in by_pair.get(tuple(sorted(pair)), ()):
+                if found[m]["kind"] in kinds and m != n:
+                    links.setdefault(n, {})[m] = None
+                    links.setdefault(m, {})[n] = None
+    for n, ms in links.items():
+        found[n]["related"] = tuple((found[m]["kind"], found[m]["claim_ids"]) for m in ms)
+
+
+def related_text(related) -> str:
+    """'two figures in one statement (a, b)'; several joined by '; '."""
+    return "; ".join(f"{KIND_LABELS.get(k, k)} ({', '.join(ids)})" for k, ids in related)
 
 
 def findings_table(findings: pd.DataFrame) -> pd.DataFrame:
@@ -660,5 +1153,6 @@ def findings_table(findings: pd.DataFrame) -> pd.DataFrame:
         "dates": [_window(a, b) for a, b in zip(findings["first_date"], findings["last_date"], strict=True)],
         "claims": [", ".join(ids) for ids in findings["claim_ids"]],
         "explanation": findings["explanation"],
+        "related": [related_text(r) for r in findings["related"]],
     })
     return t.reset_index(drop=True)

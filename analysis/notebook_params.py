@@ -63,6 +63,8 @@ class StatementsOverTime(NotebookParams):
                                                             "this many days, 1-3650")
     growth_pct: int = Field(25, ge=0, le=1000, description="... while the casualties since the reference date grew by "
                                                            "more than this percent, 0-1000")
+    cross_kind: bool = Field(False, description="True to also set relayed official and independent running totals "
+                                                "against the officials' (an independent count may differ by method)")
 
     def value_problems(self) -> list[str]:
         out = super().value_problems()

@@ -78,7 +78,8 @@ def official_series(
     sel = pd.concat([sel, count_dates(sel)], axis=1)
     out = sel.sort_values(["metric", "as_of", "claim_id"]).reset_index(drop=True)
     out.attrs["available"] = _available(official)
-    out.attrs["period_start"] = period_start  # what the series counts from, for the charts' words
+    # the start the series was selected by (its rows may give it as a window: "since November 2020")
+    out.attrs["period_start"] = pd.Timestamp(period_start) if period_start is not None else None
     return carry(claims, out)
 
 
@@ -172,7 +173,7 @@ def casualties_timeline(
         raise nothing_to_draw("No official statement in the selection reports these counts", available)
     drawn: list[DrawnValue] = []
     style_ctx, white = style(theme)
-    start = since_war.attrs.get("period_start")  # the date the series was selected by (official_series)
+    start = since_war.attrs.get("period_start")  # the day selected by, not a row's (month) window
     if start is None and len(since_war):
         start = since_war.period_start.max()  # a start given as a month is the earliest day of its window
     since = ctx.since(pd.Timestamp(start) if start is not None else None)

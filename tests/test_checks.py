@@ -514,7 +514,7 @@ def test_sorted_by_kind_then_date_and_kinds_filter():
 
 def test_findings_table():
     table = findings_table(run(STALE))
-    assert list(table.columns) == ["kind", "severity", "metric", "group", "dates", "claims", "explanation"]
+    assert list(table.columns) == ["kind", "severity", "metric", "group", "dates", "claims", "explanation", "related"]
     assert table.kind.tolist() == ["stale figure"]
     assert table.dates[0] == "14 Aug 2021-30 Apr 2025"
     assert table.claims[0] == "a-1, b-4, c-6"
@@ -597,3 +597,277 @@ def test_real_data_findings_that_must_not_appear(real_findings):
     # a fall between two open-start figures is reported as uncertain, not high
     open_start = real_findings[(real_findings.kind == "count_decreased") & real_findings.period_start.isna()]
     assert len(open_start) and set(open_start.severity) == {"low"}
+
+
+# ---------------------------------------------------------------- starts stated at different precisions
+
+
+MONTH = {"period_start": "2020-11-01", "period_start_latest": "2020-11-30"}  # "since November 2020"
+
+
+def test_a_month_start_and_a_day_start_are_compared_by_every_cross_statement_check():
+    # close dates: "since November 2020" 186 (a month window) and "since 10 Nov 2020" 184 (a day in it)
+    close = [{"source_id": "a", "value": 186, "window": ("2022-06-01", "2022-06-30")},
+             {"source_id": "b", "value": 184, "date": "2022-06-06", **MONTH}]
+    assert of_kind(run(close), "close_dates_differ").claim_ids.tolist() == [("a-1", "b-2")]
+    # qualifier: "more than 120" since 10 Nov 2020, then "120" since November 2020
+    qual = [{"source_id": "a", "value": 120, "qualifier": "more_than", "window": ("2021-06-01", "2021-06-30")},
+            {"source_id": "b", "value": 120, "date": "2021-06-12", **MONTH}]
+    assert of_kind(run(qual), "qualifier_changed").claim_ids.tolist() == [("a-1", "b-2")]
+    # a year's start is a window too: "since 2020" holds 10 Nov 2020
+    year = {"period_start": "2020-01-01", "period_start_latest": "2020-12-31"}
+    fall = [{"source_id": "a", "value": 390, "date": "2025-02-21"}, {"source_id": "b", "value": 388, "date": "2025-04-04", **year}]
+    assert of_kind(run(fall), "count_decreased").claim_ids.tolist() == [("a-1", "b-2")]
+    # ... but a start window that does not hold the other's start is another series
+    october = {"period_start": "2020-10-01", "period_start_latest": "2020-10-31"}
+    assert run([fall[0], fall[1] | october]).empty
+
+
+# ---------------------------------------------------------------- decreased_from_higher
+
+
+def killed(source: str, value: float, date: str, **kw) -> dict:
+    return {"source_id": source, "metric": "killed", "value": value, "date": date} | kw
+
+
+def test_decreased_from_higher_absent_when_the_later_figure_is_not_below_the_higher():
+    for later in (48, 49):  # equal to the higher of the two, or above it
+        found = run([killed("mfa", 48, "2022-10-25"), killed("mfa", 45, "2022-10-25"), killed("b", later, "2022-12-02")])
+        assert of_kind(found, "decreased_from_higher").empty
+        assert found.kind.tolist() == ["conflicting_values"]
+    # below both: a plain decrease from the lowest, not this kind
+    found = run([killed("mfa", 48, "2022-10-25"), killed("mfa", 45, "2022-10-25"), killed("b", 44, "2022-12-02")])
+    assert of_kind(found, "count_decreased").claim_ids.tolist() == [("mfa-2", "b-3")]
+    assert of_kind(found, "decreased_from_higher").empty
+    # one earlier figure only: nothing to be higher than
+    assert run([killed("a", 48, "2022-10-25"), killed("b", 48, "2022-12-02")]).empty
+
+
+def test_decreased_from_higher_present_with_the_conflict_it_relates_to():
+    rows = [killed("mfa", 48, "2022-10-25", speaker="Ministry of Foreign Affairs", affiliation="Ministry of Foreign Affairs"),
+            killed("mfa", 45, "2022-10-25", speaker="Ministry of Foreign Affairs", affiliation="Ministry of Foreign Affairs"),
+            killed("bayramov", 47, "2022-12-02", speaker="Jeyhun Bayramov", speaker_role="Minister of Foreign Affairs")]
+    found = run(rows)
+    assert found.kind.tolist() == ["decreased_from_higher", "conflicting_values"]
+    f = found.iloc[0]
+    assert f.claim_ids == ("mfa-1", "mfa-2", "bayramov-3") and f.severity == "medium"
+    assert f.explanation == (
+        "Killed since 10 Nov 2020 went down from 48 (Ministry of Foreign Affairs, 25 Oct 2022) to 47 (Jeyhun Bayramov, "
+        "Minister of Foreign Affairs, 2 Dec 2022). On that day the same statement also gave 45, and against that lower "
+        "figure there is no decrease: the earlier figures disagree with each other (two figures in one statement, a "
+        "finding of its own), and the fall is from the higher one.")
+    # both findings stay, each names the other
+    assert f.related == (("conflicting_values", ("mfa-1", "mfa-2")),)
+    assert found.related[1] == (("decreased_from_higher", ("mfa-1", "mfa-2", "bayramov-3")),)
+    assert run(rows, kinds=("decreased_from_higher",)).related[0] == ()  # the other kind not asked for
+    # the two earlier figures from two statements on the same day: related to their close-dates finding
+    two = [killed("a", 48, "2022-10-25"), killed("b", 45, "2022-10-25"), killed("c", 46, "2022-12-02", qualifier="about")]
+    found = run(two, approx_tol=0.01)
+    higher = of_kind(found, "decreased_from_higher")
+    assert higher.claim_ids.tolist() == [("a-1", "b-2", "c-3")] and higher.severity.tolist() == ["low"]
+    assert "Speaker b, Minister gave 45" in higher.explanation[0]
+    assert higher.related[0] == (("close_dates_differ", ("a-1", "b-2")),)
+
+
+# ---------------------------------------------------------------- parts_across_statements
+
+
+def split(source: str, k: float, i: float, date: str, **kw) -> list[dict]:
+    return [{"source_id": source, "metric": "killed", "value": k, "date": date} | kw,
+            {"source_id": source, "metric": "injured", "value": i, "date": date} | kw]
+
+
+def total(source: str, v: float, date: str, **kw) -> dict:
+    return {"source_id": source, "value": v, "date": date} | kw
+
+
+def test_parts_across_statements_absent_when_they_add_up_grow_or_are_far_apart():
+    assert run([*split("pgo", 49, 234, "2023-03-16"), total("om", 283, "2023-03-16")]).empty
+    # the whole later and higher, or earlier and lower: growth between statements
+    assert run([*split("pgo", 49, 234, "2023-03-16"), total("om", 290, "2023-03-20")]).empty
+    assert run([*split("pgo", 49, 234, "2023-03-16"), total("om", 280, "2023-03-10")]).empty
+    # more than same_days apart
+    assert run([*split("pgo", 49, 234, "2023-03-16"), total("om", 280, "2023-03-24")]).empty
+    # another group, another start
+    assert run([*split("pgo", 49, 234, "2023-03-16"), total("om", 290, "2023-03-16", group="civilian")]).empty
+    assert run([*split("pgo", 49, 234, "2023-03-16"), total("om", 290, "2023-03-16", period_start=None)]).empty
+    # within one statement it is parts_dont_add_up, not this kind
+    assert run([*split("st", 49, 234, "2023-03-16"), total("st", 286, "2023-03-16")]).kind.tolist() == ["parts_dont_add_up"]
+
+
+def test_parts_across_statements_present_at_the_edges():
+    rows = [*split("pgo", 49, 234, "2023-03-16", speaker="Prosecutor General's Office", speaker_role=""),
+            total("om", 286, "2023-03-16", speaker="Sabina Aliyeva", speaker_role="Commissioner for Human Rights")]
+    found = run(rows)
+    assert found.kind.tolist() == ["parts_across_statements"]
+    f = found.iloc[0]
+    assert f.claim_ids == ("om-3", "pgo-1", "pgo-2") and f.severity == "medium"
+    assert f.explanation == (
+        "Prosecutor General's Office (16 Mar 2023), since 10 Nov 2020: killed (49) + injured (234) = 283; Sabina Aliyeva, "
+        "Commissioner for Human Rights (16 Mar 2023) gives killed or injured as 286, on the same day: more than the parts "
+        "add up to.")
+    # a whole exactly same_days later and lower: found; with allow_growth=False an earlier lower one too
+    later = run([*split("pgo", 49, 234, "2023-03-16"), total("om", 280, "2023-03-23")])
+    assert of_kind(later, "parts_across_statements").severity.tolist() == ["low"]
+    assert "7 days later: less than the parts add up to, though a running total cannot fall" in later.explanation[0]
+    earlier = [*split("pgo", 49, 234, "2023-03-16"), total("om", 280, "2023-03-10")]
+    assert of_kind(run(earlier, allow_growth=False), "parts_across_statements").claim_ids.tolist() == [
+        ("om-3", "pgo-1", "pgo-2")]
+    assert of_kind(run(earlier, same_days=5, allow_growth=False), "parts_across_statements").empty
+
+
+def test_parts_across_statements_keeps_the_within_statement_finding_and_relates_them():
+    rows = [*split("anama", 65, 278, "2024-02-12"), total("anama", 345, "2024-02-12"), total("other", 345, "2024-02-12")]
+    found = run(rows)
+    assert found.kind.tolist() == ["parts_dont_add_up", "parts_across_statements"]
+    assert found.claim_ids[1] == ("other-4", "anama-1", "anama-2")
+    assert found.related[1] == (("parts_dont_add_up", ("anama-3", "anama-1", "anama-2")),)
+    assert found.related[0] == (("parts_across_statements", ("other-4", "anama-1", "anama-2")),)
+
+
+# ---------------------------------------------------------------- cross_kind_total
+
+
+RELAYED = {"source_kind": "news_report", "publisher": "Report.az", "speaker": "", "counter_kind": "official",
+           "collected_by": "ANAMA (relayed by an NGO)", "area": "Azerbaijan"}
+INDEPENDENT = RELAYED | {"publisher": "AzCBL site", "counter_kind": "independent", "collected_by": "AzCBL"}
+
+
+def officials_and(other: dict) -> list[dict]:
+    return [total("o1", 300, "2025-01-10"), total("o2", 320, "2025-03-10"), other]
+
+
+def test_cross_kind_total_off_by_default_and_absent_when_between():
+    high = {"source_id": "x", "value": 330, "date": "2025-12-26", "period_end": "2025-02-01"} | RELAYED
+    assert run(officials_and(high)).empty  # cross_kind off
+    for v in (300, 310, 320):  # from the figure before to the figure after: consistent
+        assert run(officials_and(high | {"value": v}), cross_kind=True).empty
+    # another area than the officials' (dataset.yaml officials.panels), another party's count
+    assert run(officials_and(high | {"area": "Nagorno-Karabakh"}), cross_kind=True).empty
+    assert run(officials_and(high | {"counter_kind": "other_party"}), cross_kind=True).empty
+
+
+def test_cross_kind_total_present_at_the_edges_says_which_side():
+    x = {"source_id": "x", "value": 321, "date": "2025-12-26", "period_end": "2025-02-01"} | RELAYED
+    found = run(officials_and(x), cross_kind=True)
+    assert found.kind.tolist() == ["cross_kind_total"]
+    f = found.iloc[0]
+    assert f.claim_ids == ("o1-1", "x-3", "o2-2") and f.severity == "high"
+    assert f.explanation == (
+        "Killed or injured since 10 Nov 2020 in Azerbaijan: 321 (Report.az, counted by ANAMA (relayed by an NGO), as of "
+        "1 Feb 2025, stated 26 Dec 2025), an official count relayed by Report.az, is more than the officials' running "
+        "total after it, 320 (Speaker o2, Minister, 10 Mar 2025). The officials' other neighbouring figure, before "
+        "it: 300 (Speaker o1, Minister, 10 Jan 2025). An official count relayed by others should agree with the officials' own.")
+    low = run(officials_and(x | {"value": 299}), cross_kind=True)
+    assert "is less than the officials' running total before it, 300" in low.explanation[0]
+    ind = run(officials_and(x | INDEPENDENT | {"value": 321, "qualifier": "about"}), cross_kind=True, approx_tol=0.001)
+    assert ind.severity.tolist() == ["low"] and "an independent count" in ind.explanation[0]
+    # a start given as a month meets the officials' day
+    month = run(officials_and(x | MONTH), cross_kind=True)
+    assert month.claim_ids.tolist() == [("o1-1", "x-3", "o2-2")]
+
+
+# ---------------------------------------------------------------- period_vs_running
+
+
+YEAR_2023 = {"period_start": "2023-01-01", "period_end": "2023-12-31"}
+
+
+def running_and(year_value: float, **kw) -> list[dict]:
+    """Officials' running totals since 10 Nov 2020 around 2023, and a figure for 2023 given in Jan 2024."""
+    plain = {"speaker_role": ""}
+    return [total("a", 268, "2022-12-02", **plain), total("b", 282, "2023-01-20", **plain),
+            total("c", 340, "2023-12-06", **plain), total("d", 342, "2024-01-21", **plain),
+            {"source_id": "y", "value": year_value, "date": "2024-01-26", **YEAR_2023, **plain} | kw]
+
+
+def test_period_vs_running_absent_within_the_bounds():
+    # within 2023 the totals grew at least 340 - 282 = 58; from before to after it at most 342 - 268 = 74
+    for v in (58, 66, 74):
+        assert run(running_and(v)).empty
+    assert run(running_and(70, qualifier="about")).empty
+    # a relayed or independent year figure only with cross_kind
+    assert run(running_and(90, **RELAYED)).empty
+    # no running totals after the period: no upper bound
+    assert run(running_and(90)[:3] + running_and(90)[4:]).empty
+
+
+def test_period_vs_running_present_at_the_edges():
+    over = run(running_and(75))
+    assert over.kind.tolist() == ["period_vs_running"]
+    f = over.iloc[0]
+    assert f.claim_ids == ("a-1", "y-5", "d-4") and f.severity == "high"  # the same office (all 'Ministry of Tests')
+    assert f.explanation == (
+        "Killed or injured over 1 Jan-31 Dec 2023: 75 (Speaker y, as of 31 Dec 2023, stated 26 Jan 2024), an official "
+        "statement. That is more than the same office's running totals since 10 Nov 2020 grew over the period: at most "
+        "74 (342 - 268), from 268 (Speaker a, 2 Dec 2022), the last before the period, to 342 (Speaker d, 21 Jan 2024), "
+        "the first at or after its end.")
+    under = run(running_and(57, affiliation="Another Office"))
+    f = under.iloc[0]
+    assert f.claim_ids == ("b-2", "c-3", "y-5") and f.severity == "medium"
+    assert "less than Azerbaijani officials' running totals since 10 Nov 2020 grew within the period: at least 58 " \
+           "(340 - 282), from 282 (Speaker b, 20 Jan 2023) to 340 (Speaker c, 6 Dec 2023)" in f.explanation
+    relayed = run(running_and(90, **RELAYED), cross_kind=True)
+    assert relayed.severity.tolist() == ["medium"] and "an official count relayed by Report.az" in relayed.explanation[0]
+    # no total before the period: the running total started at 0
+    early = [total("d", 70, "2024-01-21"), {"source_id": "y", "value": 75, "date": "2024-01-26", **YEAR_2023}]
+    assert "at most 70 (70 - 0), from none given before the period, so from 0 on 10 Nov 2020" in run(early).explanation[0]
+
+
+# ---------------------------------------------------------------- the real data: the new kinds
+
+
+@pytest.fixture(scope="module")
+def real_cross(real_claims):
+    return find_inconsistencies(real_claims, context=CONTEXT, cross_kind=True)
+
+
+def test_real_data_new_kinds_must_appear(real_findings, real_cross):
+    # MFA 25 Oct 2022: 48 and 45 killed; Bayramov 2 Dec 2022: 45, a fall from the 48
+    higher = ("az-s25-2022-10-25-mfa-03", "az-s25-2022-10-25-mfa-05", "az-s27-2022-12-02-bayramov-03")
+    assert higher in ids_of(real_findings, "decreased_from_higher")
+    row = real_findings[real_findings.claim_ids == higher].iloc[0]
+    assert row.related == (("conflicting_values", ("az-s25-2022-10-25-mfa-03", "az-s25-2022-10-25-mfa-05")),)
+    # 16 Mar 2023: PGO 49 killed + 234 injured = 283, the Ombudsman 286 casualties the same day
+    assert ("az-s30-2023-03-16-aliyeva-01", "az-s29-2023-03-16-pgo-01", "az-s29-2023-03-16-pgo-02") in ids_of(
+        real_findings, "parts_across_statements")
+    # ANAMA 12 Feb 2024 (65 + 278 = 343) against ANAMA's other statement of that day (345), beside the within finding
+    across = ("az-s71-2024-02-12-anama-03", "az-s72-2024-02-12-anama-02", "az-s72-2024-02-12-anama-04")
+    assert across in ids_of(real_findings, "parts_across_statements")
+    assert ("az-s72-2024-02-12-anama-01", "az-s72-2024-02-12-anama-02", "az-s72-2024-02-12-anama-04") in ids_of(
+        real_findings, "parts_dont_add_up")
+    # 39 injured in 2023 (Prosecutor General, Jan 2024), while the injured grew 234 -> 275 within 2023
+    assert ("az-s29-2023-03-16-pgo-02", "az-s59-2023-12-hajiyev-03", "az-s66-2024-01-26-aliyev-03") in ids_of(
+        real_findings, "period_vs_running")
+    # ANAMA's data relayed in Dec 2025: 415 casualties and 344 injured to 2 Jun 2025, above later official totals
+    cross = ids_of(real_cross, "cross_kind_total")
+    assert ("az-s90-2025-03-10-hasanov-02", "ind-report-az-2025-12-26-05", "az-n07-2025-10-09-musayev-01") in cross
+    assert ("az-s93-2025-05-31-hajiyev-01", "ind-report-az-2025-12-26-03", "az-n09-2025-07-04-aliyev-02") in cross
+    # the same start stated as a month and as a day is one series (found before this issue, kept)
+    assert ("az-s55-2023-11-21-hajiyev-01", "az-s56-2023-11-30-azizov-01") in ids_of(real_findings, "count_decreased")
+    assert ("az-n13-2022-06-suleymanov-01", "az-n21-2022-06-06-suleymanov-01") in ids_of(real_findings,
+                                                                                         "close_dates_differ")
+    assert ("az-s07-2021-06-aliyeva-01", "az-n24-2021-06-12-bayramov-02") in ids_of(real_findings, "qualifier_changed")
+
+
+def test_real_data_new_kinds_must_not_appear(real_findings, real_cross):
+    assert "cross_kind_total" not in set(real_findings.kind)  # opt-in
+    cross_kind = {"period_vs_running", "cross_kind_total"}
+    added = real_cross[~real_cross.kind.isin(set(KINDS) - cross_kind)]
+    involved = {cid for ids in real_cross.claim_ids for cid in ids}
+    # AzCBL's 342 and 65 to 5 Feb 2024 (a relay of the officials' January figures) sit between 342 and 345
+    assert not {"ind-trend-news-agency-2024-02-05-01", "ind-trend-news-agency-2024-02-05-02"} & involved
+    # the relayed 71 killed to 2 Jun 2025 sits between 70 (Mar 2025) and 71 (Oct 2025)
+    assert "ind-report-az-2025-12-26-04" not in involved
+    # calendar-year figures that fit the running totals: 58 casualties and 19 killed in 2023, 41/5/36 in 2024, 33 in 2025
+    fits = {"az-s66-2024-01-26-aliyev-01", "az-s66-2024-01-26-aliyev-02", "az-n03-2025-01-27-aliyev-01",
+            "az-n03-2025-01-27-aliyev-03", "az-n03-2025-01-27-aliyev-05", "az-n02-2026-01-28-pgo-01"}
+    assert not fits & {cid for ids in added.claim_ids for cid in ids}
+    # Hajiyev and Bayramov, 12-13 Sep 2023: 55 + 251 = 306, and 306
+    assert not any({"az-s42-2023-09-12-hajiyev-01", "az-s43-2023-09-13-bayramov-01"} <= set(ids)
+                   for ids in ids_of(real_cross, "parts_across_statements"))
+    # the independent count of 2023's casualties (58, AzCBL) fits too; its 39 injured does not (low: another counter)
+    period = real_cross[real_cross.kind == "period_vs_running"]
+    assert not any("ind-menafn-azernews-2024-02-27-01" in ids for ids in period.claim_ids)
+    indep = period[period.claim_ids.map(lambda ids: "ind-menafn-azernews-2024-02-27-03" in ids)]
+    assert indep.severity.tolist() == ["low"] and "an independent count" in indep.explanation.iloc[0]

@@ -68,9 +68,13 @@ def offline(cmd: list[str]) -> list[str] | None:
 @pytest.mark.slow
 def test_committed_report_is_byte_identical_to_a_fresh_offline_regeneration(tmp_path):
     """Regenerates the whole report into a temporary folder, with no network where the machine
-    allows it (root: a fresh network namespace with only loopback), and compares every byte."""
+    allows it (root: a fresh network namespace with only loopback), and compares every byte.
+    The folder starts with the committed findings.json, as figures/ does for `make report`: the
+    runner's memory of the previous report, which its "what changed" section is computed from."""
     committed = ROOT / "figures"
     out = tmp_path / "figures"
+    out.mkdir()
+    shutil.copyfile(committed / "findings.json", out / "findings.json")
     cmd = [sys.executable, "-m", "analysis.report", "--figures", str(out), "--force"]
     isolated = offline(cmd)
     if isolated is not None:

@@ -163,7 +163,7 @@ def test_unknown_keys(tmp_path, old_report, capsys):
     err = rejected(tmp_path, old_report, capsys,
                    [{"name": "a", "notebook": "ok.ipynb", "paramters": {"n": 1}}], defaults={"n": 1})
     assert "run 'a': unknown key 'paramters' (did you mean 'parameters'?)" in err
-    assert "allowed: description, name, notebook, parameters" in err
+    assert "allowed: description, findings, name, notebook, parameters" in err
     assert "unknown top-level key 'defaults'" in err
 
 
@@ -840,3 +840,101 @@ def test_a_print_split_into_two_stream_messages_normalises_like_one():
     assert split == whole
     other = report.normalise_notebook(executed(["30 findings", "\n", "more\n"]), [])
     assert '"30 findings\\nmore\\n"' in other.replace('",\n      "', "")
+
+
+# ----------------------------------------------------------------- what changed since the previous report
+
+
+def test_findings_flag_on_one_run_only_and_a_boolean(tmp_path, old_report, capsys):
+    err = rejected(tmp_path, old_report, capsys, [{"name": "a", "notebook": "ok.ipynb", "findings": True},
+                                                  {"name": "b", "notebook": "ok.ipynb", "findings": True}])
+    assert "findings: true is set on 2 runs (a, b)" in err
+    err = rejected(tmp_path, old_report, capsys, [{"name": "a", "notebook": "ok.ipynb", "findings": "yes"}])
+    assert "run 'a': findings: expected true or false, got 'yes'" in err
+
+
+def findings_doc(snapshot: dict, changes) -> str:
+    return json.dumps({"format": 1, "run": "r", "snapshot": snapshot, "changes": changes})
+
+
+SNAP = {"data_dir": "data", "statements": {"s": {"who": "A", "when": "1 Jan 2024"}},
+        "figures": {"s-01": {"source": "s", "what": "Killed", "value": "5"}},
+        "findings": [{"kind": "count_decreased", "severity": "high", "claim_ids": ["s-01", "t-01"],
+                      "explanation": "Killed went down."}]}
+
+
+def test_what_changed_says_nothing_in_one_line_and_counts_every_kind():
+    from analysis.checks import KINDS
+    from analysis.report import changes
+
+    reworded = json.loads(json.dumps(SNAP))
+    reworded["findings"][0]["explanation"] = "Killed went down, in other words."  # the same finding
+    diff = changes.compare(SNAP, reworded, [])
+    section = changes.section(findings_doc(reworded, diff))
+    assert section["nothing"] and not section["lists"]
+    run = report.Run("r", FIXTURES / "ok.ipynb", "ok.ipynb", {}, findings=True)
+    page = report.build_index([(run, {"notebook": "ok.ipynb"}, [])], section)
+    said = [line for line in page.splitlines() if "Nothing changed" in line]
+    assert said == ["<p>Nothing changed since the previous report: no statement, figure or finding was added, "
+                    "changed or resolved.</p>"]
+    assert [k for _, k, _, _ in section["counts"]] == list(KINDS)  # every kind listed, the new ones too
+    assert section["counts"][0][2:] == (1, 1)
+    first = changes.section(findings_doc(SNAP, None))
+    assert first["first"] and "No previous report" in report.build_index([(run, {"notebook": "ok.ipynb"}, [])], first)
+    # a figure changed and a finding resolved
+    changed = json.loads(json.dumps(SNAP))
+    changed["figures"]["s-01"]["value"] = "6"
+    changed["findings"] = []
+    section = changes.section(findings_doc(changed, changes.compare(SNAP, changed, ["data/claims.csv"])))
+    assert section["lists"] == [("Figures changed", ["s-01 (A, 1 Jan 2024): Killed: 5 -> 6"]),
+                                ("Findings resolved", ["count went down (high): Killed went down. Claims: s-01, t-01."])]
+    assert section["counts"][0][2:] == (0, 1) and section["data_files"] == ["data/claims.csv"]
+
+
+@pytest.mark.slow
+def test_what_changed_names_a_changed_figure_and_the_findings_it_adds_and_resolves(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("metrics.csv", "sources.csv", "claims.csv", "dataset.yaml"):
+        shutil.copyfile(config.DATA_DIR / name, data / name)
+    runs = write_runs(tmp_path, [{"name": "tiny", "notebook": "ok.ipynb", "findings": True,
+                                  "parameters": {"data_dir": str(data)}}])
+    fig = tmp_path / "figures"
+    rc, out, err = run_main(["--runs", runs, "--figures", fig], capsys)
+    assert rc == 0, out + err
+    index = (fig / "index.html").read_text()
+    assert "No previous report with a findings file to compare with" in index
+    manifest = json.loads((fig / "manifest.json").read_text())
+    assert manifest["files"]["findings.json"]["run"] == "tiny"
+    kept = json.loads((fig / "findings.json").read_text())
+    assert kept["changes"] is None and len(kept["snapshot"]["findings"]) > 50
+    assert ("count_decreased", ["az-s37-2023-07-13-mfa-01", "az-s38-2023-07-21-aliyev-01"]) in [
+        (f["kind"], f["claim_ids"]) for f in kept["snapshot"]["findings"]]
+
+    # one figure changed in the copy of the data: the MFA's 303 casualties of 13 Jul 2023 becomes 299
+    claims = (data / "claims.csv").read_text()
+    row = "az-s37-2023-07-13-mfa-01,az-s37-2023-07-13-mfa,casualties,303,"
+    assert claims.count(row) == 1
+    (data / "claims.csv").write_text(claims.replace(row, row.replace(",303,", ",299,")))
+    rc, out, err = run_main(["--runs", runs, "--figures", fig], capsys)
+    assert rc == 0 and "ok tiny " in out, out + err
+    index = (fig / "index.html").read_text()
+    changed = index[index.index('<section id="changes">'):index.index("</section>")]
+    assert f"data files changed: {data.as_posix()}/claims.csv" in changed
+    assert "<h3>Figures changed (1)</h3>" in changed
+    assert ("az-s37-2023-07-13-mfa-01 (Ministry of Foreign Affairs, 13 Jul 2023): Killed or injured (since the end "
+            "of the war in 2020, from 10 Nov 2020): 303 -&gt; 299") in changed
+    assert "<h3>Findings new (1)</h3>" in changed and "<h3>Findings resolved (1)</h3>" in changed
+    new = changed[changed.index("Findings new"):changed.index("Findings resolved")]
+    assert "went down from 302 (Ilham Aliyev, President, May 2023) to 299" in new
+    assert "Claims: az-s35-2023-05-aliyev-02, az-s37-2023-07-13-mfa-01." in new
+    resolved = changed[changed.index("Findings resolved"):]
+    assert "went down from 303 (Ministry of Foreign Affairs, 13 Jul 2023) to nearly 300" in resolved
+    assert "Statements added" not in changed
+
+    # the same report again (forced): byte for byte, its section as it was
+    before = report_files(fig)
+    rc, out, _ = run_main(["--runs", runs, "--figures", fig, "--force"], capsys)
+    assert rc == 0 and report_files(fig) == before
+    rc, out, _ = run_main(["--runs", runs, "--figures", fig], capsys)
+    assert rc == 0 and "report unchanged" in out

@@ -138,6 +138,11 @@ def test_points_drawn_equal_the_data(claims):
     assert rates and all(v.formula for v in rates)
     plotted = pd.concat([since, open_start])
     assert f"{len(plotted)} stated numbers from {plotted.source_id.nunique()} statements" in meta.alt_text
+    # the series is named by the day it was selected by, though its first row gives the start as a month
+    assert since.period_start.iloc[0] == pd.Timestamp("2020-11-01")  # Bayramov, 12 Jun 2021: "since November 2020"
+    assert "Killed or injured since 10 Nov 2020 went from 120" in meta.alt_text and "1 Nov 2020" not in meta.alt_text
+    assert {v.period for v in meta.values if not v.derived and v.period.startswith("cumulative")} == {
+        "cumulative since 10 Nov 2020"}
 
 
 def test_rows_behind_findings_name_their_sources(claims):

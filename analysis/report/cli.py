@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import config
 from ..echo import shown
+from . import changes as changes_mod
 from . import inputs as inputs_mod
 from .core import (
     EXIT_FAILED,
@@ -228,14 +229,22 @@ def build(report: Report) -> int:
         report.err(f"warning: {run.name} is not selected by --only and not in the current report; left out of it")
     in_report = [r for r in report.runs if r not in plan.missing]
     owned = set(owned_entries(manifest)) | {e for r in report.runs for e in run_entries(r)}
+    findings_run = next((r for r in in_report if r.findings), None)
+    if findings_run is not None:
+        owned.add(changes_mod.FINDINGS)
     for entry in sorted(os.listdir(figures)):
         if not entry.startswith(".") and entry not in owned:
             report.err(f"note: {display_path(figures / entry)} is not part of the report; left as it is")
     records = {name: record for name, (record, _) in plan.carry.items()}
+    findings = None
     if not plan.execute:
         # every run is carried with its files intact, so equal pages mean an identical report
-        index_text, manifest_text = pages(figures, in_report, records)
-        if read_text(figures / INDEX) == index_text and read_text(figures / MANIFEST) == manifest_text:
+        findings = findings_file(report, plan, manifest, findings_run)
+        if findings is False:
+            return EXIT_FAILED
+        index_text, manifest_text = pages(figures, in_report, records, findings)
+        if read_text(figures / INDEX) == index_text and read_text(figures / MANIFEST) == manifest_text \
+                and (findings is None or read_text(figures / changes_mod.FINDINGS) == findings):
             report.say(f"report unchanged: {len(plan.carry)} run(s) skipped, nothing written")
             return EXIT_OK
     staging = staging_dir(figures)
@@ -254,10 +263,17 @@ def build(report: Report) -> int:
         return EXIT_FAILED
     for run in plan.execute:
         records[run.name] = make_record(new, run, report.inputs[run.name])
-    index_text, manifest_text = pages(new, in_report, records)
+    if findings is None:
+        findings = findings_file(report, plan, manifest, findings_run)
+        if findings is False:
+            shutil.rmtree(staging, ignore_errors=True)
+            return EXIT_FAILED
+    index_text, manifest_text = pages(new, in_report, records, findings)
+    if findings is not None:
+        (new / changes_mod.FINDINGS).write_text(findings, encoding="utf-8")
     (new / INDEX).write_text(index_text, encoding="utf-8")
     (new / MANIFEST).write_text(manifest_text, encoding="utf-8")
-    swap(figures, staging, replace=owned_entries(manifest))
+    swap(figures, staging, replace=[*owned_entries(manifest), *([changes_mod.FINDINGS] if findings else [])])
     report.say(f"report written to {display_path(figures)}: {len(plan.execute)} run(s) executed, "
                f"{len(plan.carry)} skipped, {time.monotonic() - report.t_start:.1f}s")
     return EXIT_OK
@@ -304,10 +320,36 @@ def execute_all(report: Report, to_run: list[Run], staging: Path) -> list:
     return outcomes
 
 
-def pages(report_dir: Path, runs: list[Run], records: dict[str, dict[str, Any]]) -> tuple[str, str]:
-    """index.html and manifest.json of a report folder holding these runs."""
+def findings_file(report: Report, plan: Plan, manifest: dict[str, Any], run: Run | None) -> str | None | bool:
+    """The text of findings.json (None: no run is marked ``findings: true``; False: it could not be
+    made, the error printed). A carried run's intact file is kept as it is; otherwise the findings
+    are computed on the run's data and compared with the previous report's (see `changes`)."""
+    if run is None:
+        return None
+    if run.name in plan.carry:
+        kept = changes_mod.current(report.figures, manifest)
+        if kept is not None:
+            return kept
+    from ..data import DataError
+
+    try:
+        return changes_mod.findings_text(run, report.inputs[run.name],
+                                         read_text(report.figures / changes_mod.FINDINGS), manifest)
+    except DataError as exc:
+        for line in exc.problems:
+            report.err(line)
+        report.err(f"report not updated: the findings of run '{run.name}' could not be computed (its data is "
+                   f"rejected); the previous report in {display_path(report.figures)} is unchanged")
+        return False
+
+
+def pages(report_dir: Path, runs: list[Run], records: dict[str, dict[str, Any]],
+          findings: str | None = None) -> tuple[str, str]:
+    """index.html and manifest.json of a report folder holding these runs (and findings.json's text)."""
     entries = [(run, records[run.name],
                 read_sidecars(report_dir / run.name) if (report_dir / run.name).is_dir() else [])
                for run in runs]
-    index_text = build_index(entries)
-    return index_text, build_manifest(report_dir, records, runs, index_text)
+    index_text = build_index(entries, changes_mod.section(findings))
+    marked = next((r.name for r in runs if r.findings), None)
+    extra = {changes_mod.FINDINGS: (findings, marked)} if findings is not None else None
+    return index_text, build_manifest(report_dir, records, runs, index_text, extra)

@@ -42,6 +42,7 @@ class Run:
     parameters: dict[str, Any]
     description: str = ""
     where: str = ""  # "report.yaml:12: run 'x'" for messages
+    findings: bool = False  # this run's data and check parameters give findings.json and "what changed"
 
     @property
     def cwd(self) -> Path:

@@ -133,11 +133,15 @@ def intact(figures: Path, run: Run, record: dict[str, Any] | None) -> bool:
 # ------------------------------------------------------------------ the manifest
 
 
-def build_manifest(report: Path, records: dict[str, dict[str, Any]], runs: list[Run], index_text: str) -> str:
-    """manifest.json: per file sha256, run, notebook, parameters; per run its inputs (no timestamps)."""
+def build_manifest(report: Path, records: dict[str, dict[str, Any]], runs: list[Run], index_text: str,
+                   extra: dict[str, tuple[str, str | None]] | None = None) -> str:
+    """manifest.json: per file sha256, run, notebook, parameters; per run its inputs (no timestamps).
+    ``extra``: other files the runner writes (name -> (text, the run it comes from))."""
     files: dict[str, dict[str, Any]] = {
         INDEX: {"sha256": hashlib.sha256(index_text.encode("utf-8")).hexdigest(), "run": None}
     }
+    for name, (text, run_name) in (extra or {}).items():
+        files[name] = {"sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "run": run_name}
     for run in runs:
         record = records[run.name]
         for rel in record["files"]:

@@ -79,8 +79,9 @@ def _chart_view(run: Run, chart: dict[str, Any]) -> dict[str, Any]:
                 links=[(_href(run.name, f), f.rsplit(".", 1)[-1]) for f in files])
 
 
-def build_index(entries: list[tuple[Run, dict[str, Any], list[dict[str, Any]]]]) -> str:
-    """index.html: every run and every chart."""
+def build_index(entries: list[tuple[Run, dict[str, Any], list[dict[str, Any]]]],
+                changes: dict[str, Any] | None = None) -> str:
+    """index.html: what changed since the previous report (`changes.section`), every run and every chart."""
     runs = []
     for run, record, charts in entries:
         params = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}"
@@ -90,4 +91,4 @@ def build_index(entries: list[tuple[Run, dict[str, Any], list[dict[str, Any]]]])
             "params": params, "html": _href(run.name + ".html"), "ipynb": _href(run.name + ".ipynb"),
             "charts": [_chart_view(run, c) for c in charts],
         })
-    return _template().render(runs=runs, manifest=MANIFEST)
+    return _template().render(runs=runs, manifest=MANIFEST, changes=changes)

@@ -14,7 +14,7 @@ from .core import ReportError, Run, did_you_mean, display_path
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 RESERVED_NAMES = {"index", "manifest"}
 TOP_KEYS = ("notebooks_dir", "runs")
-RUN_KEYS = ("description", "name", "notebook", "parameters")
+RUN_KEYS = ("description", "findings", "name", "notebook", "parameters")
 MAX_BYTES = 1_000_000  # a run list larger than this is not a run list
 MAX_NODES = 100_000  # YAML nodes after aliases are expanded (an alias bomb expands to billions)
 
@@ -122,6 +122,10 @@ def load_runs(path: Path) -> tuple[list[Run], Path]:
         run = _check_run(i, item, at, notebooks_dir, first_seen, problems)
         if run is not None:
             runs.append(run)
+    marked = [r for r in runs if r.findings]
+    if len(marked) > 1:
+        problems.append(f"{label}: findings: true is set on {len(marked)} runs ({', '.join(r.name for r in marked)}); "
+                        "allowed: one run, whose data and check parameters give findings.json")
     if problems:
         raise ReportError(problems)
     return runs, notebooks_dir
@@ -153,8 +157,12 @@ def _check_run(i: int, item: Any, at: str, notebooks_dir: Path, first_seen: dict
     if not isinstance(description, str):
         problems.append(f"{where}: description: expected text, got {_r(description)}")
         description = ""
+    findings = item.get("findings", False)
+    if not isinstance(findings, bool):
+        problems.append(f"{where}: findings: expected true or false, got {_r(findings)}")
+        findings = False
     if name_ok and notebook is not None and params is not None:
-        return Run(name, notebook, item["notebook"], dict(params), description, where)
+        return Run(name, notebook, item["notebook"], dict(params), description, where, findings)
     return None
 
 
