@@ -537,6 +537,26 @@ def test_sidecar_checks(tmp_path):
             report.read_sidecars(tmp_path)
 
 
+def test_runs_with_the_most_notebook_code_start_first(tmp_path):
+    """A long run started last finishes alone on one core: the heaviest notebooks go first,
+    equal ones keep the run-list order, an unreadable notebook counts as empty."""
+    from analysis.report.cli import heaviest_first
+
+    def notebook(name: str, code: list[str]) -> Path:
+        cells = [{"cell_type": "markdown", "source": "x" * 10_000, "metadata": {}}]
+        cells += [{"cell_type": "code", "source": src, "metadata": {}, "outputs": []} for src in code]
+        path = tmp_path / name
+        path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+        return path
+
+    small, big = notebook("small.ipynb", ["a = 1"]), notebook("big.ipynb", ["b = 2\n" * 50, "c = 3"])
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json", encoding="utf-8")
+    runs = [report.Run(name, nb, nb.name, {}) for name, nb in
+            (("s1", small), ("x", broken), ("b1", big), ("s2", small), ("b2", big))]
+    assert [r.name for r in heaviest_first(runs)] == ["b1", "b2", "s1", "s2", "x"]
+
+
 def test_inputs_change_with_data_code_and_parameters(tmp_path, frozen_code):
     data = tmp_path / "data"
     data.mkdir()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
+import json
 import os
 import shutil
 import sys
@@ -278,7 +279,7 @@ def execute_all(report: Report, to_run: list[Run], staging: Path) -> list:
     pool = ThreadPoolExecutor(max_workers=min(report.jobs, len(to_run)), thread_name_prefix="report")
     outcomes = []
     try:
-        futures = [pool.submit(executor, run) for run in to_run]
+        futures = [pool.submit(executor, run) for run in heaviest_first(to_run)]
         # nbconvert's first export loads and compiles its templates (~1.7 s here): do it while
         # the kernels start and run, instead of after the first notebook finishes
         threading.Thread(target=executor.warm_up, name="report-warm-up", daemon=True).start()
@@ -302,6 +303,25 @@ def execute_all(report: Report, to_run: list[Run], staging: Path) -> list:
     if bar is not None:
         bar.close()
     return outcomes
+
+
+def heaviest_first(runs: list[Run]) -> list[Run]:
+    """The runs whose notebooks hold the most code first, the others in run-list order.
+
+    With a few kernels at a time, a long run started last finishes alone while the other
+    cores idle; started first, the short runs fill in beside it. A notebook's code size is
+    the estimate of its run's length (there is no earlier timing in a new report folder).
+    """
+    sizes: dict[Path, int] = {}
+    for run in runs:
+        if run.notebook not in sizes:
+            try:
+                cells = json.loads(run.notebook.read_text(encoding="utf-8")).get("cells", [])
+                sizes[run.notebook] = sum(len("".join(c.get("source", ""))) for c in cells
+                                          if c.get("cell_type") == "code")
+            except (OSError, ValueError, AttributeError, TypeError):
+                sizes[run.notebook] = 0
+    return sorted(runs, key=lambda run: -sizes[run.notebook])
 
 
 def pages(report_dir: Path, runs: list[Run], records: dict[str, dict[str, Any]]) -> tuple[str, str]:
