@@ -54,11 +54,37 @@ def source_line(rows: pd.DataFrame) -> str:
     """Who reported the plotted numbers, where and when, built from the rows themselves."""
     srcs = rows.drop_duplicates("source_id").sort_values(["date_earliest", "source_id"])
     parts = [attribution(s) for s in srcs.itertuples()]
+    return "Reported by " + "; ".join(parts) + "." + _counted_by(rows)
+
+
+def _counted_by(rows: pd.DataFrame) -> str:
+    """' Counted by: A; B.' for the rows' collectors (who counted, when not the speaker), or ''."""
     collectors = sorted({c for c in rows.get("collected_by", pd.Series(dtype=str)) if c})
-    text = "Reported by " + "; ".join(parts) + "."
-    if collectors:
-        text += " Counted by: " + "; ".join(collectors) + "."
-    return text
+    return " Counted by: " + "; ".join(collectors) + "." if collectors else ""
+
+
+def compact_source_line(rows: pd.DataFrame, limit: int = 700, context: Context | None = None) -> str:
+    """`source_line`, or when that runs past ``limit`` characters a shorter one built from the
+    same rows: official statements counted by office (each is listed in the chart's JSON and the
+    notebook table), other sources grouped by publisher with the date of each report."""
+    full = source_line(rows)
+    if len(full) <= limit:
+        return full
+    parts = []
+    srcs = rows.drop_duplicates("source_id").sort_values(["date_earliest", "source_id"])
+    off = srcs[srcs.source_kind == "official_statement"]
+    if len(off):
+        by = off.affiliation.value_counts()
+        offices = ", ".join(f"{a} {n}" for a, n in sorted(by.items(), key=lambda t: (-t[1], t[0])))
+        parts.append(f"{resolve(context, rows).officials.label} in {len(off)} statements, {fmt_day(off.date_earliest.min())} to "
+                     f"{fmt_day(off.date_latest.max())} ({offices}), each via the outlet named in the chart's data")
+    rest = srcs[srcs.source_kind != "official_statement"]
+    for publisher in dict.fromkeys(rest.publisher):
+        g = rest[rest.publisher == publisher]
+        whens = [fmt_window(a, b, bool(i)) for a, b, i in zip(g.date_earliest, g.date_latest, g.date_inferred, strict=True)]
+        parts.append(f"{publisher}, {whens[0]}" if len(whens) == 1 else
+                     f"{publisher} ({len(whens)} reports: {', '.join(whens)})")
+    return "Reported by: " + "; ".join(parts) + "." + _counted_by(rows)
 
 
 def figure_label(metric: str, group: str, context: Context | None = None) -> str:
@@ -311,6 +337,6 @@ def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", the
 
 __all__ = [
     "FORMATS", "METADATA", "THEMES", "ChartError", "ChartMeta", "DrawnValue", "SelectionError", "casualty_counts",
-    "figure_label", "fmt_day", "fmt_number", "fmt_period", "fmt_value", "fmt_window", "map_accuracy_split",
+    "compact_source_line", "figure_label", "fmt_day", "fmt_number", "fmt_period", "fmt_value", "fmt_window", "map_accuracy_split",
     "save_figure", "show", "source_line", "statement_table",
 ]

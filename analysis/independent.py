@@ -35,30 +35,31 @@ is averaged or summed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from .charts import compact_source_line
 from .context import Context, carry, resolve
 from .data import count_dates, starts_at
 from .data import series as official_series
 from .framing import SelectionError
-from .text import attribution, fmt_day, fmt_value, fmt_window, lower_first
+from .text import attribution, fmt_day, fmt_value, fmt_window, fmt_years, lower_first
 from .vocab import REFERENCE
 
 if TYPE_CHECKING:  # at run time these come from __getattr__ below, on first use
-    from .independent_charts import compact_source_line, independent_yearly_chart, official_vs_independent_chart
+    from .independent_charts import independent_yearly_chart, official_vs_independent_chart
 
 METRICS = ("casualties", "killed", "injured")
 DEFAULT = "default"  # collectors=DEFAULT: the descriptor's default collectors (all, when it declares none)
 PANELS_OF_OFFICIALS = "officials"  # panels=...: the panels the descriptor's official counts are about
-CHARTS = ("compact_source_line", "independent_yearly_chart", "official_vs_independent_chart")
+CHARTS = ("independent_yearly_chart", "official_vs_independent_chart")
 
 
 def __getattr__(name: str):
-    """The charts (`analysis.independent_charts`) are imported on first use: they need matplotlib."""
+    """The charts (`analysis.independent_charts`, which draws with this module's helpers) on first use."""
     if name in CHARTS:
         from . import independent_charts
 
@@ -103,7 +104,7 @@ def _available(claims: pd.DataFrame, ctx: Context, metric: str) -> dict[str, lis
     return {
         "collectors": sorted({ctx.series_label(c) for c in other.collected_by if c}),
         "areas": sorted(set(other.area)),
-        "years": [_years(years)] if len(years) else [],
+        "years": [fmt_years(years)] if len(years) else [],
     }
 
 
@@ -112,22 +113,21 @@ def _superseded(row) -> bool:
     return "superseded" in text
 
 
-
-def _runs(years: Iterable[int]) -> list[tuple[int, int]]:
-    """(first, last) of each run of consecutive years, in order."""
-    years = sorted(set(int(y) for y in years))
-    out: list[tuple[int, int]] = []
-    for y in years:
-        if out and y == out[-1][1] + 1:
-            out[-1] = (out[-1][0], y)
-        else:
-            out.append((y, y))
-    return out
-
-
-def _years(years: Iterable[int]) -> str:
-    """'2017-2022' or '2011' or '1999-2002, 2024-2025' from a set of years."""
-    return ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in _runs(years))
+def _selection_text(rows: pd.DataFrame) -> str:
+    """The filter a selection applied (``attrs["selection"]``), in words, for an empty chart's error."""
+    sel = rows.attrs.get("selection") or {}
+    parts = []
+    if sel.get("collectors") is not None:
+        parts.append("collectors " + ", ".join(sel["collectors"]))
+    if sel.get("areas") is not None:
+        parts.append("areas " + ", ".join(sel["areas"]))
+    if sel.get("start_year") is not None or sel.get("end_year") is not None:
+        parts.append(f"years {sel.get('start_year') or '...'}-{sel.get('end_year') or '...'}")
+    if sel.get("start") or sel.get("end"):
+        parts.append(f"dates {sel.get('start')} to {sel.get('end')}")
+    if sel and not sel.get("include_relayed"):
+        parts.append("rows relaying a government figure left out")
+    return "; ".join(parts)
 
 
 # ---------------------------------------------------------------- selections

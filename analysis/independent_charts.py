@@ -26,7 +26,7 @@ import seaborn as sns
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .charts import source_line
+from .charts import compact_source_line, source_line
 from .context import Context, resolve
 from .framing import (
     CLAIMS_NOTE,
@@ -40,12 +40,14 @@ from .framing import (
     fill,
     layout,
     nothing_to_draw,
+    point,
+    qualifier_handles,
     scale,
     style,
 )
-from .independent import _metric_text, _reference, _runs, _years
+from .independent import _metric_text, _reference, _selection_text
 from .placement import BAR_AROUND, NEAR, place_labels
-from .text import fmt_day, fmt_value, fmt_window
+from .text import fmt_day, fmt_value, fmt_window, fmt_years, year_runs
 
 OFFICIAL_COLOUR = "#333333"
 OTHER_COLOURS = (OKABE_ITO["purple"], OKABE_ITO["sky"], OKABE_ITO["grey"], OKABE_ITO["yellow"])
@@ -98,70 +100,6 @@ def _colours(labels: Iterable[str], ctx: Context) -> dict[str, str]:
     return out
 
 
-def _point(ax, x, y, qualifier: str, colour: str, gid: str, on_line: bool = True, size: float = 6.5, zorder=4):
-    """One reported number as one marker (its own artist, ``gid`` = claim id); shape = qualifier."""
-    marker = QUALIFIER_MARKERS.get(str(qualifier), "o")
-    if not on_line:  # a larger ring drawn behind: visible around the line's marker when the values agree
-        size, zorder = size + 3.5, zorder - 0.5
-    (artist,) = ax.plot([x], [y], linestyle="none", marker=marker, markersize=size,
-                        markerfacecolor=colour if on_line else "white", markeredgecolor=colour,
-                        markeredgewidth=1.0 if on_line else 1.5, gid=gid, zorder=zorder)
-    return artist
-
-
-def _qualifier_handles(markers_used: set[str], hollow: bool = False) -> list:
-    handles = [Line2D([], [], ls="none", marker=m, color="#555555", markersize=5.5, label=QUALIFIER_LEGEND[m])
-               for m in ("o", "^", "v", "D") if m in markers_used]
-    if hollow:
-        handles.append(Line2D([], [], ls="none", marker="o", markerfacecolor="white", markeredgecolor="#555555",
-                              markeredgewidth=1.4, markersize=5.5, label="another report of the same year (off the line)"))
-    return handles
-
-
-def _selection_text(rows: pd.DataFrame) -> str:
-    sel = rows.attrs.get("selection") or {}
-    parts = []
-    if sel.get("collectors") is not None:
-        parts.append("collectors " + ", ".join(sel["collectors"]))
-    if sel.get("areas") is not None:
-        parts.append("areas " + ", ".join(sel["areas"]))
-    if sel.get("start_year") is not None or sel.get("end_year") is not None:
-        parts.append(f"years {sel.get('start_year') or '...'}-{sel.get('end_year') or '...'}")
-    if sel.get("start") or sel.get("end"):
-        parts.append(f"dates {sel.get('start')} to {sel.get('end')}")
-    if sel and not sel.get("include_relayed"):
-        parts.append("rows relaying a government figure left out")
-    return "; ".join(parts)
-
-
-def compact_source_line(rows: pd.DataFrame, limit: int = 700, context: Context | None = None) -> str:
-    """`charts.source_line`, or when that runs past ``limit`` characters a shorter one built from the
-    same rows: official statements counted by office (each is listed in the chart's JSON and the
-    notebook table), other sources grouped by publisher with the date of each report."""
-    full = source_line(rows)
-    if len(full) <= limit:
-        return full
-    parts = []
-    srcs = rows.drop_duplicates("source_id").sort_values(["date_earliest", "source_id"])
-    off = srcs[srcs.source_kind == "official_statement"]
-    if len(off):
-        by = off.affiliation.value_counts()
-        offices = ", ".join(f"{a} {n}" for a, n in sorted(by.items(), key=lambda t: (-t[1], t[0])))
-        parts.append(f"{resolve(context, rows).officials.label} in {len(off)} statements, {fmt_day(off.date_earliest.min())} to "
-                     f"{fmt_day(off.date_latest.max())} ({offices}), each via the outlet named in the chart's data")
-    rest = srcs[srcs.source_kind != "official_statement"]
-    for publisher in dict.fromkeys(rest.publisher):
-        g = rest[rest.publisher == publisher]
-        whens = [fmt_window(a, b, bool(i)) for a, b, i in zip(g.date_earliest, g.date_latest, g.date_inferred, strict=True)]
-        parts.append(f"{publisher}, {whens[0]}" if len(whens) == 1 else
-                     f"{publisher} ({len(whens)} reports: {', '.join(whens)})")
-    collectors = sorted({c for c in rows.get("collected_by", pd.Series(dtype=str)) if c})
-    text = "Reported by: " + "; ".join(parts) + "."
-    if collectors:
-        text += " Counted by: " + "; ".join(collectors) + "."
-    return text
-
-
 # ---------------------------------------------------------------- chart a: yearly counts by collector
 
 
@@ -207,7 +145,7 @@ def independent_yearly_chart(
                                       colours, ctx, tally))
                    for ax, panel in zip(axes[:, 0], panels, strict=True)]
         _calendar_axis(axes[-1, 0])
-        handles = _qualifier_handles(tally.markers, tally.hollow)
+        handles = qualifier_handles(tally.markers, tally.hollow)
         handles.append(Patch(facecolor=GAP_FILL, edgecolor="none", label="no figure found for that year"))
         stmt = source_line(rows)
         collectors = ", ".join(dict.fromkeys(rows.series))
@@ -229,7 +167,7 @@ def _yearly_panel(ax, p: pd.DataFrame, title: str, years: np.ndarray, colours: d
     without any figure shaded and named; returns its labels (values first) for `place_labels`."""
     ax.set_title(fill(title, "medium", 7.6), loc="left", fontsize="medium", fontweight="bold")
     empty_years = sorted(set(years) - set(p.year))
-    for a, b in _runs(empty_years):
+    for a, b in year_runs(empty_years):
         ax.axvspan(a - 0.5, b + 0.5, color=GAP_FILL, zorder=0, lw=0)
     seen: dict[str, int] = {}
     labels: list[dict] = []
@@ -249,13 +187,13 @@ def _yearly_panel(ax, p: pd.DataFrame, title: str, years: np.ndarray, colours: d
     ax.set_axisbelow(True)
     sns.despine(ax=ax)
     ax.set_xlim(int(years[0]) - 0.6, int(years[-1]) + 0.6)
-    for a, b in _runs(empty_years):
+    for a, b in year_runs(empty_years):
         top = ax.get_ylim()[1] * 0.97
         if b - a >= 2:
             ax.text((a + b) / 2, top, f"no figure\nfound\n{a}-{b}", ha="center", va="top",
                     fontsize="x-small", color="#666666", zorder=1, linespacing=1.1)
         else:
-            ax.text((a + b) / 2, top, f"no figure found {_years(range(a, b + 1))}", ha="center", va="top", rotation=90,
+            ax.text((a + b) / 2, top, f"no figure found {fmt_years(range(a, b + 1))}", ha="center", va="top", rotation=90,
                     fontsize="x-small", color="#666666", zorder=1)
     return values + labels
 
@@ -271,7 +209,7 @@ def _yearly_line(ax, s: pd.DataFrame, label: str, area: str, k: int, colour: str
             gid=f"line:{label}:{area}", zorder=3)
     values: list[dict] = []
     for r in s.itertuples():
-        _point(ax, r.year, r.value, r.qualifier, colour, r.claim_id, on_line=bool(r.on_line))
+        point(ax, r.year, r.value, r.qualifier, colour, r.claim_id, on_line=bool(r.on_line))
         tally.markers.add(QUALIFIER_MARKERS.get(str(r.qualifier), "o"))
         tally.hollow |= not r.on_line
         alone = r.on_line and (r.year - 1 not in on.index) and (r.year + 1 not in on.index)
@@ -281,7 +219,7 @@ def _yearly_line(ax, s: pd.DataFrame, label: str, area: str, k: int, colour: str
         tally.drawn.append(DrawnValue(label=f"{label}, {area}", value=float(r.value), qualifier=str(r.qualifier),
                                       derived=False, claim_ids=(r.claim_id,), period=str(r.year),
                                       formula="" if r.on_line else "off the line: " + r.note))
-    a, b = max(_runs(on.index), key=lambda t: (t[1] - t[0], t[1]))
+    a, b = max(year_runs(on.index), key=lambda t: (t[1] - t[0], t[1]))
     last = int(on.index.max())
     text = f"{label}\n{ctx.area_label(area)}"
     labels: list[dict] = []
@@ -293,7 +231,7 @@ def _yearly_line(ax, s: pd.DataFrame, label: str, area: str, k: int, colour: str
         f"{label} ({area}): " + ", ".join(
             f"{y} {fmt_value(v, q)}" + ("" if o else " (second report, off the line)")
             for y, v, q, o in zip(s.year, s.value, s.qualifier, s.on_line, strict=True))
-        + (f"; no figure for {_years(missing)}" if missing else "") + ".")
+        + (f"; no figure for {fmt_years(missing)}" if missing else "") + ".")
     return values, labels
 
 
@@ -349,7 +287,7 @@ def official_vs_independent_chart(
         labels_c = _running_totals_panel(ax_c, rows[rows.panel == "cumulative"], colours, since, ctx, tally)
         labels_p = _period_panel(ax_p, rows[rows.panel == "period"], colours, ctx, tally)
         _time_axis(ax_c, ax_p, rows, ref)
-        handles = _qualifier_handles(tally.markers)
+        handles = qualifier_handles(tally.markers)
         handles.append(Line2D([], [], color="#333333", alpha=0.35, lw=2.4, label="date window of a statement"))
         relayed_note = ("Figures that relay a government count are included and labelled so."
                         if sel.get("include_relayed") else "Figures that relay a government count are left out.")
@@ -377,7 +315,7 @@ def _running_totals_panel(ax, cum: pd.DataFrame, colours: dict[str, str], since:
         if r.x_end > r.x_start:
             ax.plot([r.x_start, r.x_end], [r.value, r.value], color=colour, lw=2.4, alpha=0.35,
                     solid_capstyle="butt", gid=f"window:{r.claim_id}", zorder=2)
-        _point(ax, r.x, r.value, r.qualifier, colour, r.claim_id, size=5 if official else 8,
+        point(ax, r.x, r.value, r.qualifier, colour, r.claim_id, size=5 if official else 8,
                zorder=4 if official else 5)
         tally.markers.add(QUALIFIER_MARKERS.get(str(r.qualifier), "o"))
         if official:
@@ -459,4 +397,4 @@ def _time_axis(ax_c, ax_p, rows: pd.DataFrame, ref: dict) -> None:
                   textcoords="offset points", ha="left", va="bottom", fontsize="x-small", color="#666666")
 
 
-__all__ = ["compact_source_line", "independent_yearly_chart", "official_vs_independent_chart"]
+__all__ = ["independent_yearly_chart", "official_vs_independent_chart"]
