@@ -31,6 +31,8 @@ OKABE_ITO = {
     "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
     "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#999999", "black": "#000000",
 }
+# The colour of each count, the same in every chart: killed or injured, killed, injured.
+METRIC_COLOURS = {"casualties": OKABE_ITO["blue"], "killed": OKABE_ITO["vermillion"], "injured": OKABE_ITO["orange"]}
 # Marker shape carries the qualifier in every chart: filled circle = exact; triangle up = lower
 # bound; triangle down = nearly / up to; diamond = about.
 MARKERS = {"exact": "o", "more_than": "^", "at_least": "^", "nearly": "v", "up_to": "v", "about": "D"}

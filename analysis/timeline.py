@@ -24,6 +24,7 @@ from .framing import (
     DERIVED_NOTE,
     MARKER_MEANING,
     MARKERS,
+    METRIC_COLOURS,
     OKABE_ITO,
     ChartMeta,
     DrawnValue,
@@ -36,7 +37,6 @@ from .text import fmt_day, fmt_value, fmt_window, lower_first
 from .vocab import REFERENCE
 
 DAYS_PER_MONTH = 365.25 / 12
-SERIES_COLOURS = {"casualties": OKABE_ITO["blue"], "killed": OKABE_ITO["vermillion"], "injured": OKABE_ITO["orange"]}
 
 
 def official_series(
@@ -204,7 +204,7 @@ def _counts_panel(ax, since_war: pd.DataFrame, since: str, highlight: str, drawn
     highlighted statement ringed and named."""
     panel = f"cumulative {since}"
     for metric, s in since_war.groupby("metric", observed=True, sort=True):
-        colour = SERIES_COLOURS.get(str(metric), OKABE_ITO["grey"])
+        colour = METRIC_COLOURS.get(str(metric), OKABE_ITO["grey"])
         ax.plot(s.as_of, s.value, color=colour, lw=0.8, alpha=0.5, zorder=1)
         _draw_points(ax, s, colour, highlight, drawn, panel, ctx)
         last = s.iloc[-1]
@@ -227,7 +227,7 @@ def _counts_panel(ax, since_war: pd.DataFrame, since: str, highlight: str, drawn
 def _rates_panel(ax, rates: pd.DataFrame, drawn: list, ctx: Context) -> None:
     """Middle panel: the implied rate (derived) as hatched steps between the statements it joins."""
     for _, r in rates.iterrows():
-        colour = SERIES_COLOURS.get(r.metric, OKABE_ITO["grey"])
+        colour = METRIC_COLOURS.get(r.metric, OKABE_ITO["grey"])
         width = r.end - r.start
         ax.bar(r.start, r.rate_per_month, width=width, align="edge", facecolor="white", edgecolor=colour,
                hatch="///", lw=1.0, gid="rate:" + ">".join(r.claim_ids))
@@ -255,7 +255,7 @@ def _totals_panel(ax, open_start: pd.DataFrame, highlight: str, drawn: list, ctx
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     if not open_start.empty:
         for metric, s in open_start.groupby("metric", observed=True, sort=True):
-            _draw_points(ax, s, SERIES_COLOURS.get(str(metric), OKABE_ITO["grey"]), highlight, drawn, panel, ctx)
+            _draw_points(ax, s, METRIC_COLOURS.get(str(metric), OKABE_ITO["grey"]), highlight, drawn, panel, ctx)
     else:
         empty_panel(ax, "No statement in the selection gives such a total.")
     ax.xaxis.set_major_locator(mdates.YearLocator())
