@@ -557,6 +557,29 @@ def test_runs_with_the_most_notebook_code_start_first(tmp_path):
     assert [r.name for r in heaviest_first(runs)] == ["b1", "b2", "s1", "s2", "x"]
 
 
+def test_no_more_kernels_at_once_than_jobs(tmp_path, capsys):
+    """The pool has a thread more than --jobs (a run's export overlaps the next kernel), but
+    never more than --jobs runs execute at once."""
+    import threading
+
+    lock, running, most = threading.Lock(), [0], [0]
+
+    def counting_execute(input_path, output_path, parameters, **kwargs):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.2)
+        with lock:
+            running[0] -= 1
+        fake_execute(input_path, output_path, parameters, **kwargs)
+
+    runs = write_runs(tmp_path, [{"name": f"r{i}", "notebook": "ok.ipynb", "parameters": {"n": i}} for i in range(5)])
+    rc, out, err = run_main(["--runs", runs, "--figures", tmp_path / "fig", "--jobs", 2], capsys, counting_execute)
+    assert rc == 0, err
+    assert most[0] == 2
+    assert out.count("ok r") == 5
+
+
 def test_inputs_change_with_data_code_and_parameters(tmp_path, frozen_code):
     data = tmp_path / "data"
     data.mkdir()

@@ -270,13 +270,15 @@ def execute_all(report: Report, to_run: list[Run], staging: Path) -> list:
         return []
     from .execute import Executor
 
-    executor = Executor(report.figures, staging, report.cell_timeout, report.start_timeout, report.say, report.execute)
+    executor = Executor(report.figures, staging, report.cell_timeout, report.start_timeout, report.say, report.execute,
+                        kernels=report.jobs)
     bar = None
     if report.use_bar:
         from tqdm import tqdm
 
         bar = tqdm(total=len(to_run), unit="run", desc="report", file=sys.stderr)
-    pool = ThreadPoolExecutor(max_workers=min(report.jobs, len(to_run)), thread_name_prefix="report")
+    # one thread more than kernels: a run's export overlaps the next run's kernel (Executor's ``kernels``)
+    pool = ThreadPoolExecutor(max_workers=min(report.jobs + 1, len(to_run)), thread_name_prefix="report")
     outcomes = []
     try:
         futures = [pool.submit(executor, run) for run in heaviest_first(to_run)]
