@@ -29,6 +29,7 @@ from .framing import (
     DERIVED_NOTE,
     FORMATS,
     METADATA,
+    METRIC_COLOURS,
     OKABE_ITO,
     THEMES,
     ChartError,
@@ -54,11 +55,37 @@ def source_line(rows: pd.DataFrame) -> str:
     """Who reported the plotted numbers, where and when, built from the rows themselves."""
     srcs = rows.drop_duplicates("source_id").sort_values(["date_earliest", "source_id"])
     parts = [attribution(s) for s in srcs.itertuples()]
+    return "Reported by " + "; ".join(parts) + "." + _counted_by(rows)
+
+
+def _counted_by(rows: pd.DataFrame) -> str:
+    """' Counted by: A; B.' for the rows' collectors (who counted, when not the speaker), or ''."""
     collectors = sorted({c for c in rows.get("collected_by", pd.Series(dtype=str)) if c})
-    text = "Reported by " + "; ".join(parts) + "."
-    if collectors:
-        text += " Counted by: " + "; ".join(collectors) + "."
-    return text
+    return " Counted by: " + "; ".join(collectors) + "." if collectors else ""
+
+
+def compact_source_line(rows: pd.DataFrame, limit: int = 700, context: Context | None = None) -> str:
+    """`source_line`, or when that runs past ``limit`` characters a shorter one built from the
+    same rows: official statements counted by office (each is listed in the chart's JSON and the
+    notebook table), other sources grouped by publisher with the date of each report."""
+    full = source_line(rows)
+    if len(full) <= limit:
+        return full
+    parts = []
+    srcs = rows.drop_duplicates("source_id").sort_values(["date_earliest", "source_id"])
+    off = srcs[srcs.source_kind == "official_statement"]
+    if len(off):
+        by = off.affiliation.value_counts()
+        offices = ", ".join(f"{a} {n}" for a, n in sorted(by.items(), key=lambda t: (-t[1], t[0])))
+        parts.append(f"{resolve(context, rows).officials.label} in {len(off)} statements, {fmt_day(off.date_earliest.min())} to "
+                     f"{fmt_day(off.date_latest.max())} ({offices}), each via the outlet named in the chart's data")
+    rest = srcs[srcs.source_kind != "official_statement"]
+    for publisher in dict.fromkeys(rest.publisher):
+        g = rest[rest.publisher == publisher]
+        whens = [fmt_window(a, b, bool(i)) for a, b, i in zip(g.date_earliest, g.date_latest, g.date_inferred, strict=True)]
+        parts.append(f"{publisher}, {whens[0]}" if len(whens) == 1 else
+                     f"{publisher} ({len(whens)} reports: {', '.join(whens)})")
+    return "Reported by: " + "; ".join(parts) + "." + _counted_by(rows)
 
 
 def figure_label(metric: str, group: str, context: Context | None = None) -> str:
@@ -105,47 +132,17 @@ def casualty_counts(rows: pd.DataFrame, name: str = "casualty-counts", theme: st
     d["period_key"] = list(zip(d.period_start, d.period_end, strict=True))
     periods = sorted(d.period_key.unique(), key=lambda k: (pd.Timestamp.min if pd.isna(k[0]) else k[0]))
     # open-start (long) periods first, then in order of their start
-    colours = {"casualties": OKABE_ITO["blue"], "killed": OKABE_ITO["vermillion"], "injured": OKABE_ITO["orange"]}
     drawn: list[DrawnValue] = []
     with style_ctx, white:
-        heights = []
         panels = []
-        xmax_all = 0.0
         for key in periods:
             p = d[d.period_key == key]
-            bars = _panel_bars(p, ctx)
-            panels.append((key, p, bars))
-            heights.append(max(len(bars), 1) + 1.2)
+            panels.append((key, p, _panel_bars(p, ctx)))
+        heights = [max(len(bars), 1) + 1.2 for _, _, bars in panels]
         fig, axes = plt.subplots(len(panels), 1, figsize=(9, 1.2 + 0.55 * sum(heights) + 1.3), sharex=True,
                                  gridspec_kw={"height_ratios": heights}, squeeze=False)
-        for ax, (key, p, bars) in zip(axes[:, 0], panels, strict=True):
-            period_text = fmt_period(*key)
-            labels = sorted(set(p.period_label))
-            ax.set_title(f"{cap(period_text)}  ({'; '.join(labels)})", loc="left", fontsize="medium")
-            xmax = 0.0
-            for i, b in enumerate(bars):
-                left = 0.0
-                for seg in b["segments"]:
-                    colour = colours.get(seg["colour"], seg["colour"] if seg["colour"].startswith("#") else OKABE_ITO["grey"])
-                    bar(ax, i, left, seg["value"], colour, seg["derived"], gid=seg["gid"])
-                    left += seg["value"]
-                    drawn.append(DrawnValue(label=seg["label"], value=float(seg["value"]), qualifier=seg["qualifier"],
-                                            derived=seg["derived"], claim_ids=seg["claim_ids"], formula=seg["formula"],
-                                            period=period_text))
-                total_q = b["qualifier"]
-                text = fmt_value(b["total"], total_q) + (" (derived)" if b["derived"] else "")
-                if len(b["segments"]) > 1:
-                    text += ": " + ", ".join(seg["inside"] + (" (derived)" if seg["derived"] else "") for seg in b["segments"])
-                if total_q in ("more_than", "at_least"):
-                    text = "▶ " + text  # noqa: RUF001 - the arrow marks a lower bound
-                ax.text(left, i, "  " + text, va="center", ha="left", fontsize="medium", fontweight="bold")
-                xmax = max(xmax, left)
-            ax.set_yticks(range(len(bars)), [b["label"] for b in bars])
-            ax.invert_yaxis()
-            xmax_all = max(xmax_all, xmax)
-            ax.grid(axis="x", color="#dddddd", lw=0.8)
-            ax.set_axisbelow(True)
-            sns.despine(ax=ax, left=False, bottom=False)
+        xmax_all = max(_draw_period(ax, key, p, bars, drawn)
+                       for ax, (key, p, bars) in zip(axes[:, 0], panels, strict=True))
         # one scale for every panel, so a bar's length always means the same number of people
         axes[-1, 0].set_xlim(0, xmax_all * 1.6 if xmax_all else 1)
         axes[-1, 0].xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
@@ -168,6 +165,36 @@ def casualty_counts(rows: pd.DataFrame, name: str = "casualty-counts", theme: st
                         for v in drawn)
     return fig, ChartMeta(name=name, title=title, subtitle=subtitle, source_line=stmt, alt_text=alt,
                           caption=caption, values=drawn)
+
+
+def _draw_period(ax, key: tuple, p: pd.DataFrame, bars: list[dict], drawn: list[DrawnValue]) -> float:
+    """One period's panel: each bar's segments (derived ones hatched) and its value written after
+    it, a lower bound marked with ▶; returns the longest bar, for the common scale."""
+    period_text = fmt_period(*key)
+    ax.set_title(f"{cap(period_text)}  ({'; '.join(sorted(set(p.period_label)))})", loc="left", fontsize="medium")
+    xmax = 0.0
+    for i, b in enumerate(bars):
+        left = 0.0
+        for seg in b["segments"]:
+            colour = METRIC_COLOURS.get(seg["colour"], seg["colour"] if seg["colour"].startswith("#") else OKABE_ITO["grey"])
+            bar(ax, i, left, seg["value"], colour, seg["derived"], gid=seg["gid"])
+            left += seg["value"]
+            drawn.append(DrawnValue(label=seg["label"], value=float(seg["value"]), qualifier=seg["qualifier"],
+                                    derived=seg["derived"], claim_ids=seg["claim_ids"], formula=seg["formula"],
+                                    period=period_text))
+        text = fmt_value(b["total"], b["qualifier"]) + (" (derived)" if b["derived"] else "")
+        if len(b["segments"]) > 1:
+            text += ": " + ", ".join(seg["inside"] + (" (derived)" if seg["derived"] else "") for seg in b["segments"])
+        if b["qualifier"] in ("more_than", "at_least"):
+            text = "▶ " + text  # noqa: RUF001 - the arrow marks a lower bound
+        ax.text(left, i, "  " + text, va="center", ha="left", fontsize="medium", fontweight="bold")
+        xmax = max(xmax, left)
+    ax.set_yticks(range(len(bars)), [b["label"] for b in bars])
+    ax.invert_yaxis()
+    ax.grid(axis="x", color="#dddddd", lw=0.8)
+    ax.set_axisbelow(True)
+    sns.despine(ax=ax, left=False, bottom=False)
+    return xmax
 
 
 def _seg(row, label, colour, inside="") -> dict:
@@ -273,22 +300,11 @@ def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", the
     with style_ctx, white:
         fig, ax = plt.subplots(figsize=(9, 1.4 + 1.1 * len(reported) + 1.4))
         for i, (_, rep) in enumerate(reported.iterrows()):
-            metric = str(rep.metric)
-            rest = rests[f"{rep.claim_id}~rest"]
-            for row, left, colour in ((rep, 0.0, reported_colour), (rest, float(rep.value), rest_colour)):
-                bar(ax, i, left, row.value, colour, bool(row.derived), gid=row.claim_id, height=0.55)
-                text = f"{row.part}\n{fmt_value(row.value, row.qualifier, 'percent')}"
-                said = str(row.qualifier_as_stated)
-                shown = QUALIFIER_WORDS.get(str(row.qualifier), "")
-                text += " (derived)" if row.derived else f" (said: \"{said}\")" if said not in ("", "exact", shown) else ""
-                ax.text(left + row.value / 2, i, text, ha="center", va="center", fontsize="small",
-                        color="white" if not row.derived else "black",
-                        bbox=None if not row.derived else dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.9))
-                drawn.append(DrawnValue(label=f"{questions.get(metric, metric)}: {row.part}", value=float(row.value),
-                                        qualifier=str(row.qualifier), derived=bool(row.derived),
-                                        claim_ids=tuple(row.inputs) if row.derived else (row.claim_id,),
-                                        formula=row.formula, period=str(rep.period_label)))
-            labels.append(f"{questions.get(metric, metric)}\n({rep.period_label})")
+            question = questions.get(str(rep.metric), str(rep.metric))
+            parts = ((rep, 0.0, reported_colour), (rests[f"{rep.claim_id}~rest"], float(rep.value), rest_colour))
+            for row, left, colour in parts:
+                _draw_share_part(ax, i, row, left, colour, f"{question}: {row.part}", str(rep.period_label), drawn)
+            labels.append(f"{question}\n({rep.period_label})")
         ax.set_yticks(range(len(reported)), labels)
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
@@ -309,8 +325,25 @@ def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", the
                           caption=caption, values=drawn)
 
 
+def _draw_share_part(ax, i: int, row, left: float, colour: str, label: str, period: str,
+                     drawn: list[DrawnValue]) -> None:
+    """One part of a 100% bar (hatched when derived), its name and value written on it, with the
+    speaker's own word when it differs from the qualifier's ("only", "over")."""
+    bar(ax, i, left, row.value, colour, bool(row.derived), gid=row.claim_id, height=0.55)
+    text = f"{row.part}\n{fmt_value(row.value, row.qualifier, 'percent')}"
+    said = str(row.qualifier_as_stated)
+    shown = QUALIFIER_WORDS.get(str(row.qualifier), "")
+    text += " (derived)" if row.derived else f" (said: \"{said}\")" if said not in ("", "exact", shown) else ""
+    ax.text(left + row.value / 2, i, text, ha="center", va="center", fontsize="small",
+            color="white" if not row.derived else "black",
+            bbox=None if not row.derived else dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.9))
+    drawn.append(DrawnValue(label=label, value=float(row.value), qualifier=str(row.qualifier), derived=bool(row.derived),
+                            claim_ids=tuple(row.inputs) if row.derived else (row.claim_id,), formula=row.formula,
+                            period=period))
+
+
 __all__ = [
     "FORMATS", "METADATA", "THEMES", "ChartError", "ChartMeta", "DrawnValue", "SelectionError", "casualty_counts",
-    "figure_label", "fmt_day", "fmt_number", "fmt_period", "fmt_value", "fmt_window", "map_accuracy_split",
+    "compact_source_line", "figure_label", "fmt_day", "fmt_number", "fmt_period", "fmt_value", "fmt_window", "map_accuracy_split",
     "save_figure", "show", "source_line", "statement_table",
 ]

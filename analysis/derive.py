@@ -40,6 +40,41 @@ def _row(base: pd.Series, **changes) -> dict:
     return row
 
 
+def _derived_rows(g: pd.DataFrame, shares: dict) -> list[dict]:
+    """The values derived from one source's claims for one period (see `derive`)."""
+    new: list[dict] = []
+    counts = g.groupby([g.metric.astype(str), g.group.astype(str)]).size()
+    by = {(str(r.metric), str(r.group)): r for _, r in g.iterrows() if counts[(str(r.metric), str(r.group))] == 1}
+    stated = set(counts.index)
+    # every stated share has a rest, even when a statement gives the share twice
+    for _, r in g[g.metric.astype(str).isin(list(shares)) & (g.group.astype(str) == "none")].iterrows():
+        rest = shares[str(r.metric)].rest
+        q = _difference_qualifier("exact", str(r.qualifier))  # 100% is exact
+        new.append(_row(r, claim_id=f"{r.claim_id}~rest", value=100 - r.value, qualifier=q,
+                        qualifier_as_stated="", part=rest,
+                        formula=f"100% - {fmt_value(r.value, str(r.qualifier))}% = {fmt_value(100 - r.value, q)}%",
+                        inputs=(r.claim_id,)))
+    whole, killed = by.get(("casualties", "all")), by.get(("killed", "all"))
+    if whole is not None and killed is not None and ("injured", "all") not in stated:
+        new.append(_difference(whole, killed, "injured", "injured = killed or injured", "killed", metric="injured"))
+    civ = by.get(("killed", "civilian"))
+    if killed is not None and civ is not None and ("killed", "military") not in stated:
+        new.append(_difference(killed, civ, "others", "others killed = killed", "civilians killed", group="other"))
+    return new
+
+
+def _difference(whole: pd.Series, part: pd.Series, suffix: str, whole_words: str, part_words: str, **changes) -> dict:
+    """The row of ``whole - part`` (id ``<whole's claim id>~<suffix>``), its formula in words:
+    '<whole_words> (342) - <part_words> (65) = 277'."""
+    q = _difference_qualifier(str(whole.qualifier), str(part.qualifier))
+    v = whole.value - part.value
+    return _row(whole, claim_id=f"{whole.claim_id}~{suffix}", **changes, value=v, qualifier=q,
+                qualifier_as_stated="", part="",
+                formula=f"{whole_words} ({fmt_value(whole.value, str(whole.qualifier))}) "
+                        f"- {part_words} ({fmt_value(part.value, str(part.qualifier))}) = {fmt_value(v, q)}",
+                inputs=(whole.claim_id, part.claim_id))
+
+
 def derive(claims: pd.DataFrame, context: Context | None = None) -> pd.DataFrame:
     """Reported rows plus the values derived from them, per source and period.
 
@@ -63,37 +98,8 @@ def derive(claims: pd.DataFrame, context: Context | None = None) -> pd.DataFrame
     for metric, share in shares.items():
         out.loc[out.metric == metric, "part"] = share.part
     new: list[dict] = []
-    keys = ["source_id", "period_start", "period_end"]
-    for _, g in claims.groupby(keys, dropna=False, sort=False, observed=True):
-        counts = g.groupby([g.metric.astype(str), g.group.astype(str)]).size()
-        by = {(str(r.metric), str(r.group)): r for _, r in g.iterrows() if counts[(str(r.metric), str(r.group))] == 1}
-        stated = set(counts.index)
-        # every stated share has a rest, even when a statement gives the share twice
-        for _, r in g[g.metric.astype(str).isin(list(shares)) & (g.group.astype(str) == "none")].iterrows():
-            rest = shares[str(r.metric)].rest
-            q = _difference_qualifier("exact", str(r.qualifier))  # 100% is exact
-            new.append(_row(r, claim_id=f"{r.claim_id}~rest", value=100 - r.value, qualifier=q,
-                            qualifier_as_stated="", part=rest,
-                            formula=f"100% - {fmt_value(r.value, str(r.qualifier))}% = {fmt_value(100 - r.value, q)}%",
-                            inputs=(r.claim_id,)))
-        whole, killed = by.get(("casualties", "all")), by.get(("killed", "all"))
-        if whole is not None and killed is not None and ("injured", "all") not in stated:
-            q = _difference_qualifier(str(whole.qualifier), str(killed.qualifier))
-            v = whole.value - killed.value
-            new.append(_row(whole, claim_id=f"{whole.claim_id}~injured", metric="injured", value=v, qualifier=q,
-                            qualifier_as_stated="", part="",
-                            formula=f"injured = killed or injured ({fmt_value(whole.value, str(whole.qualifier))}) "
-                                    f"- killed ({fmt_value(killed.value, str(killed.qualifier))}) = {fmt_value(v, q)}",
-                            inputs=(whole.claim_id, killed.claim_id)))
-        civ = by.get(("killed", "civilian"))
-        if killed is not None and civ is not None and ("killed", "military") not in stated:
-            q = _difference_qualifier(str(killed.qualifier), str(civ.qualifier))
-            v = killed.value - civ.value
-            new.append(_row(killed, claim_id=f"{killed.claim_id}~others", group="other", value=v, qualifier=q,
-                            qualifier_as_stated="", part="",
-                            formula=f"others killed = killed ({fmt_value(killed.value, str(killed.qualifier))}) "
-                                    f"- civilians killed ({fmt_value(civ.value, str(civ.qualifier))}) = {fmt_value(v, q)}",
-                            inputs=(killed.claim_id, civ.claim_id)))
+    for _, g in claims.groupby(["source_id", "period_start", "period_end"], dropna=False, sort=False, observed=True):
+        new += _derived_rows(g, shares)
     if not new:
         return out.reset_index(drop=True)
     added = pd.DataFrame(new)

@@ -1,7 +1,7 @@
 """Figure framing shared by every chart: style, colours, markers, the title/subtitle/footer frame,
 the chart result (`ChartMeta`), reproducible saving and notebook display.
 
-Chart modules (`analysis.charts`, `analysis.timeline`, `analysis.independent`) draw; this
+Chart modules (`analysis.charts`, `analysis.timeline`, `analysis.independent_charts`) draw; this
 module frames and saves. Nothing here knows a dataset.
 """
 
@@ -22,6 +22,7 @@ matplotlib.rcParams["text.parse_math"] = False  # a "$" in a source's name is te
 import matplotlib.font_manager  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
 FORMATS = ("png", "svg", "pdf")
 THEMES = ("paper", "notebook", "talk", "poster")
@@ -30,6 +31,8 @@ OKABE_ITO = {
     "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
     "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#999999", "black": "#000000",
 }
+# The colour of each count, the same in every chart: killed or injured, killed, injured.
+METRIC_COLOURS = {"casualties": OKABE_ITO["blue"], "killed": OKABE_ITO["vermillion"], "injured": OKABE_ITO["orange"]}
 # Marker shape carries the qualifier in every chart: filled circle = exact; triangle up = lower
 # bound; triangle down = nearly / up to; diamond = about.
 MARKERS = {"exact": "o", "more_than": "^", "at_least": "^", "nearly": "v", "up_to": "v", "about": "D"}
@@ -154,6 +157,28 @@ def bar(ax, y, left, width, colour, derived, gid, height=0.6):
         return ax.barh(y, width, left=left, height=height, facecolor="white", edgecolor=colour,
                        hatch="///", linewidth=1.5, gid=gid)
     return ax.barh(y, width, left=left, height=height, color=colour, edgecolor=colour, gid=gid)
+
+
+def point(ax, x, y, qualifier: str, colour: str, gid: str, on_line: bool = True, size: float = 6.5, zorder=4):
+    """One reported number as one marker (its own artist, ``gid`` = claim id); shape = qualifier."""
+    marker = MARKERS.get(str(qualifier), "o")
+    if not on_line:  # a larger ring drawn behind: visible around the line's marker when the values agree
+        size, zorder = size + 3.5, zorder - 0.5
+    (artist,) = ax.plot([x], [y], linestyle="none", marker=marker, markersize=size,
+                        markerfacecolor=colour if on_line else "white", markeredgecolor=colour,
+                        markeredgewidth=1.0 if on_line else 1.5, gid=gid, zorder=zorder)
+    return artist
+
+
+def qualifier_handles(markers_used: set[str], hollow: bool = False) -> list:
+    """Legend entries for the marker shapes used (`MARKERS`), and for a hollow marker: a second
+    report of a value already drawn."""
+    handles = [Line2D([], [], ls="none", marker=m, color="#555555", markersize=5.5, label=MARKER_MEANING[m])
+               for m in ("o", "^", "v", "D") if m in markers_used]
+    if hollow:
+        handles.append(Line2D([], [], ls="none", marker="o", markerfacecolor="white", markeredgecolor="#555555",
+                              markeredgewidth=1.4, markersize=5.5, label="another report of the same year (off the line)"))
+    return handles
 
 
 # ---------------------------------------------------------------- saving and showing

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import pandas as pd
@@ -57,6 +58,22 @@ def fmt_period(start, end) -> str:
     if pd.isna(start):
         return f"no start date given, {to}"
     return f"since {fmt_day(start)}, {to}"
+
+
+def year_runs(years: Iterable[int]) -> list[tuple[int, int]]:
+    """(first, last) of each run of consecutive years, in order: [(1999, 2002), (2024, 2024)]."""
+    out: list[tuple[int, int]] = []
+    for y in sorted(set(int(y) for y in years)):
+        if out and y == out[-1][1] + 1:
+            out[-1] = (out[-1][0], y)
+        else:
+            out.append((y, y))
+    return out
+
+
+def fmt_years(years: Iterable[int]) -> str:
+    """'2017-2022' or '2011' or '1999-2002, 2024' from a set of years."""
+    return ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in year_runs(years))
 
 
 def cap(text: str) -> str:

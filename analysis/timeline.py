@@ -24,6 +24,7 @@ from .framing import (
     DERIVED_NOTE,
     MARKER_MEANING,
     MARKERS,
+    METRIC_COLOURS,
     OKABE_ITO,
     ChartMeta,
     DrawnValue,
@@ -36,7 +37,6 @@ from .text import fmt_day, fmt_value, fmt_window, lower_first
 from .vocab import REFERENCE
 
 DAYS_PER_MONTH = 365.25 / 12
-SERIES_COLOURS = {"casualties": OKABE_ITO["blue"], "killed": OKABE_ITO["vermillion"], "injured": OKABE_ITO["orange"]}
 
 
 def official_series(
@@ -177,72 +177,15 @@ def casualties_timeline(
     if start is None and len(since_war):
         start = since_war.period_start.max()  # a start given as a month is the earliest day of its window
     since = ctx.since(pd.Timestamp(start) if start is not None else None)
-    p1 = f"cumulative {since}"
-    p3 = "totals with no start date"
     with style_ctx, white:
         fig, axes = plt.subplots(3, 1, figsize=(10, 11), sharex=True, gridspec_kw={"height_ratios": [3, 1.4, 1.6]})
-        ax1, ax2, ax3 = axes
-        for metric, s in since_war.groupby("metric", observed=True, sort=True):
-            colour = SERIES_COLOURS.get(str(metric), OKABE_ITO["grey"])
-            ax1.plot(s.as_of, s.value, color=colour, lw=0.8, alpha=0.5, zorder=1)
-            _draw_points(ax1, s, colour, highlight, drawn, p1, ctx)
-            last = s.iloc[-1]
-            ax1.annotate(series_name(metric, ctx), (last.as_of, last.value),
-                         xytext=(6, 0), textcoords="offset points", color=colour, va="center", fontweight="bold")
-        ax1.set_title(f"People {p1}, as stated in each statement", loc="left", fontsize="medium")
-        ax1.set_ylabel("people")
-        if since_war.empty:
-            empty_panel(ax1, f"No statement in the selection gives a count {since}.")
-        else:
-            ax1.set_ylim(bottom=0)
-        if highlight:
-            hi = since_war[since_war.source_id == highlight]
-            if not hi.empty:
-                r = hi.sort_values("value").iloc[-1]
-                ax1.annotate(f"highlighted: {r.speaker}, {fmt_window(r.date_earliest, r.date_latest, bool(r.date_inferred))}",
-                             (r.as_of, r.value), xytext=(-10, 28), textcoords="offset points", ha="right",
-                             fontsize="small", arrowprops=dict(arrowstyle="-", color="black", lw=0.8))
-        # implied rate (derived): hatched steps between anchors
-        if not rates.empty:
-            for _, r in rates.iterrows():
-                colour = SERIES_COLOURS.get(r.metric, OKABE_ITO["grey"])
-                width = r.end - r.start
-                ax2.bar(r.start, r.rate_per_month, width=width, align="edge", facecolor="white", edgecolor=colour,
-                        hatch="///", lw=1.0, gid="rate:" + ">".join(r.claim_ids))
-                if r.rate_per_month < 0:  # a count that went down: say so, it is a finding, not a rate
-                    ax2.annotate("went down", (r.start + width / 2, r.rate_per_month), xytext=(0, -3),
-                                 textcoords="offset points", ha="center", va="top", fontsize="x-small", color=colour)
-                drawn.append(DrawnValue(label=f"{series_name(r.metric, ctx)} per month", value=float(r.rate_per_month),
-                                        qualifier="about" if r.approximate else "exact", derived=True,
-                                        claim_ids=tuple(r.claim_ids), formula=r.formula, period="implied rate"))
-            ax2.axhline(0, color="black", lw=0.8)
-            ax2.margins(y=0.25)  # room for the "went down" labels under negative bars
-        ax2.set_title("Implied people per month between statements (derived by this project, hatched)", loc="left",
-                      fontsize="medium")
-        ax2.set_ylabel("per month")
-        if rates.empty:
-            empty_panel(ax2, "Not enough statements far enough apart to derive a rate.")
-        open_metrics = sorted(set(open_start.metric.astype(str))) or ["casualties"]
-        ax3.set_title(f"People {', '.join(series_name(m, ctx) for m in open_metrics)}, {p3}", loc="left",
-                      fontsize="medium")
-        ax3.set_ylabel("people")
-        ax3.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        if not open_start.empty:
-            for metric, s in open_start.groupby("metric", observed=True, sort=True):
-                colour = SERIES_COLOURS.get(str(metric), OKABE_ITO["grey"])
-                _draw_points(ax3, s, colour, highlight, drawn, p3, ctx)
-        else:
-            empty_panel(ax3, "No statement in the selection gives such a total.")
-        ax3.xaxis.set_major_locator(mdates.YearLocator())
-        ax3.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        _counts_panel(axes[0], since_war, since, highlight, drawn, ctx)
+        _rates_panel(axes[1], rates, drawn, ctx)
+        _totals_panel(axes[2], open_start, highlight, drawn, ctx)
         for ax in axes:
             ax.grid(axis="y", color="#e5e5e5", lw=0.8)
             sns.despine(ax=ax)
-        handles = [Line2D([], [], marker=m, ls="none", color="#555555", label=t) for m, t in MARKER_MEANING.items()]
-        handles.append(Line2D([], [], color="#555555", lw=2.5, alpha=0.45, label="date window (statement undated within it)"))
-        if highlight:
-            handles.append(Line2D([], [], marker="o", ms=11, mfc="none", mec="black", ls="none", label="highlighted statement"))
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.885), ncol=3, frameon=False, fontsize="small")
+        _legend(fig, highlight)
         plotted = pd.concat([df for df in (since_war, open_start) if len(df)])
         n_statements = plotted.source_id.nunique()
         stmt = (f"Reported in {n_statements} official statements "
@@ -259,6 +202,78 @@ def casualties_timeline(
            + f" {len(rates)} implied monthly rates are derived between statements at least two months apart. {stmt}")
     return fig, ChartMeta(name=name, title=title, subtitle=subtitle, source_line=stmt, alt_text=alt,
                           caption=f"{len(values)} stated numbers, {len(rates)} derived rates.", values=drawn)
+
+
+def _counts_panel(ax, since_war: pd.DataFrame, since: str, highlight: str, drawn: list, ctx: Context) -> None:
+    """Top panel: each metric's counts since the reference date, one point per statement, the
+    highlighted statement ringed and named."""
+    panel = f"cumulative {since}"
+    for metric, s in since_war.groupby("metric", observed=True, sort=True):
+        colour = METRIC_COLOURS.get(str(metric), OKABE_ITO["grey"])
+        ax.plot(s.as_of, s.value, color=colour, lw=0.8, alpha=0.5, zorder=1)
+        _draw_points(ax, s, colour, highlight, drawn, panel, ctx)
+        last = s.iloc[-1]
+        ax.annotate(series_name(metric, ctx), (last.as_of, last.value),
+                    xytext=(6, 0), textcoords="offset points", color=colour, va="center", fontweight="bold")
+    ax.set_title(f"People {panel}, as stated in each statement", loc="left", fontsize="medium")
+    ax.set_ylabel("people")
+    if since_war.empty:
+        empty_panel(ax, f"No statement in the selection gives a count {since}.")
+    else:
+        ax.set_ylim(bottom=0)
+    hi = since_war[since_war.source_id == highlight] if highlight else since_war.iloc[0:0]
+    if not hi.empty:
+        r = hi.sort_values("value").iloc[-1]
+        ax.annotate(f"highlighted: {r.speaker}, {fmt_window(r.date_earliest, r.date_latest, bool(r.date_inferred))}",
+                    (r.as_of, r.value), xytext=(-10, 28), textcoords="offset points", ha="right",
+                    fontsize="small", arrowprops=dict(arrowstyle="-", color="black", lw=0.8))
+
+
+def _rates_panel(ax, rates: pd.DataFrame, drawn: list, ctx: Context) -> None:
+    """Middle panel: the implied rate (derived) as hatched steps between the statements it joins."""
+    for _, r in rates.iterrows():
+        colour = METRIC_COLOURS.get(r.metric, OKABE_ITO["grey"])
+        width = r.end - r.start
+        ax.bar(r.start, r.rate_per_month, width=width, align="edge", facecolor="white", edgecolor=colour,
+               hatch="///", lw=1.0, gid="rate:" + ">".join(r.claim_ids))
+        if r.rate_per_month < 0:  # a count that went down: say so, it is a finding, not a rate
+            ax.annotate("went down", (r.start + width / 2, r.rate_per_month), xytext=(0, -3),
+                        textcoords="offset points", ha="center", va="top", fontsize="x-small", color=colour)
+        drawn.append(DrawnValue(label=f"{series_name(r.metric, ctx)} per month", value=float(r.rate_per_month),
+                                qualifier="about" if r.approximate else "exact", derived=True,
+                                claim_ids=tuple(r.claim_ids), formula=r.formula, period="implied rate"))
+    if not rates.empty:
+        ax.axhline(0, color="black", lw=0.8)
+        ax.margins(y=0.25)  # room for the "went down" labels under negative bars
+    ax.set_title("Implied people per month between statements (derived by this project, hatched)", loc="left",
+                 fontsize="medium")
+    ax.set_ylabel("per month")
+    if rates.empty:
+        empty_panel(ax, "Not enough statements far enough apart to derive a rate.")
+
+
+def _totals_panel(ax, open_start: pd.DataFrame, highlight: str, drawn: list, ctx: Context) -> None:
+    """Bottom panel: the totals with no start date ("in the last 30 years"), and the year axis."""
+    panel = "totals with no start date"
+    metrics = sorted(set(open_start.metric.astype(str))) or ["casualties"]  # what the panel draws
+    ax.set_title(f"People {', '.join(series_name(m, ctx) for m in metrics)}, {panel}", loc="left", fontsize="medium")
+    ax.set_ylabel("people")
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    if not open_start.empty:
+        for metric, s in open_start.groupby("metric", observed=True, sort=True):
+            _draw_points(ax, s, METRIC_COLOURS.get(str(metric), OKABE_ITO["grey"]), highlight, drawn, panel, ctx)
+    else:
+        empty_panel(ax, "No statement in the selection gives such a total.")
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+
+
+def _legend(fig, highlight: str) -> None:
+    handles = [Line2D([], [], marker=m, ls="none", color="#555555", label=t) for m, t in MARKER_MEANING.items()]
+    handles.append(Line2D([], [], color="#555555", lw=2.5, alpha=0.45, label="date window (statement undated within it)"))
+    if highlight:
+        handles.append(Line2D([], [], marker="o", ms=11, mfc="none", mec="black", ls="none", label="highlighted statement"))
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.885), ncol=3, frameon=False, fontsize="small")
 
 
 def _alt_summary(s: pd.DataFrame, what: str, ctx: Context) -> str:

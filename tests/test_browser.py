@@ -77,17 +77,21 @@ def shot(page, name: str) -> None:
 
 
 def run_all(page) -> None:
+    """Run > Run All Cells, then wait until the last code cell has run (its prompt number changed
+    and no cell is queued), however long the kernel takes on a busy machine."""
+    prompts = ".jp-Notebook .jp-CodeCell .jp-InputPrompt"
+    before = page.locator(prompts).last.inner_text()
     page.wait_for_timeout(300)
     dialog = page.locator(".jp-Dialog .jp-mod-accept")  # a kernel picker shown while the session starts
     if dialog.count():
         dialog.first.click()
     page.click("#jp-MainMenu >> text=Run", timeout=30_000)
     page.click(".lm-Menu-itemLabel >> text=Run All Cells")
-    page.wait_for_timeout(500)
-    # the kernel indicator goes back to idle when every cell has run
     page.wait_for_function(
-        "() => { const c = document.querySelectorAll('.jp-Notebook .jp-InputPrompt');"
-        " return c.length > 0 && [...c].every(p => !p.textContent.includes('*')); }", timeout=120_000)
+        "([sel, before]) => { const p = [...document.querySelectorAll(sel)];"
+        " const last = p.length ? p[p.length - 1].textContent : '';"
+        " return p.length > 0 && !p.some(x => x.textContent.includes('*')) && /\\d/.test(last) && last !== before; }",
+        arg=[prompts, before], timeout=300_000)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium); "
@@ -105,7 +109,7 @@ def test_run_all_edit_run_all_again_save_clean_in_jupyterlab(lab):
         shot(page, "1-opened")
 
         run_all(page)
-        page.wait_for_selector(".jp-OutputArea-output img", timeout=60_000)
+        page.wait_for_selector(".jp-OutputArea-output img", timeout=120_000)
         first = page.eval_on_selector(".jp-OutputArea-output img", "img => img.src")
         assert not page.query_selector(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"), \
             "a stderr/error output after the first Run All"
@@ -118,7 +122,7 @@ def test_run_all_edit_run_all_again_save_clean_in_jupyterlab(lab):
         page.keyboard.insert_text(f'source_id: str = "{OTHER}"  # edited in the browser')
         run_all(page)
         page.wait_for_function("(old) => { const i = document.querySelector('.jp-OutputArea-output img');"
-                               " return i && i.src !== old; }", arg=first, timeout=60_000)
+                               " return i && i.src !== old; }", arg=first, timeout=120_000)
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         assert errors.count() == 0, errors.first.inner_text()
         shot(page, "3-second-run")
@@ -154,12 +158,12 @@ def test_the_explorer_redraws_when_a_dropdown_changes(lab):
         run_all(page)
         shot(page, "5-explorer-ran")
         chart = page.locator(".widget-output img").first
-        chart.wait_for(timeout=60_000)
+        chart.wait_for(timeout=120_000)
         before = chart.get_attribute("src")
         metric = page.locator(".widget-dropdown select").first
         metric.select_option(index=1)  # the options: killed or injured, killed, injured
         page.wait_for_function("(old) => { const i = document.querySelector('.widget-output img');"
-                               " return i && i.src !== old; }", arg=before, timeout=60_000)
+                               " return i && i.src !== old; }", arg=before, timeout=120_000)
         chart.scroll_into_view_if_needed()
         shot(page, "5-explorer-killed")
         rows = page.locator(".widget-output table").first.inner_text()

@@ -184,6 +184,17 @@ def test_fmt_window(early, late, inferred, expected):
 
 
 @pytest.mark.parametrize(
+    ("years", "expected"),
+    [([2011], "2011"), ([2022, 2017, 2018, 2019, 2020, 2021, 2018], "2017-2022"),
+     ([1999, 2000, 2001, 2002, 2024, 2025], "1999-2002, 2024-2025"), ([2019, 2021], "2019, 2021"), ([], "")],
+)
+def test_fmt_years_joins_runs_of_years(years, expected):
+    from analysis.text import fmt_years
+
+    assert fmt_years(years) == expected
+
+
+@pytest.mark.parametrize(
     ("value", "qualifier", "unit", "expected"),
     [(3400, "more_than", "", "more than 3,400"), (55, "nearly", "percent", "nearly 55%"), (342, "exact", "", "342"),
      (12.5, "about", "", "about 12.5")],

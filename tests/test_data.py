@@ -519,13 +519,13 @@ def test_a_header_missing_a_name_is_one_problem_not_one_per_row(data_dir):
 
 
 def test_fast_reader_is_used_on_the_real_data_and_agrees_with_the_careful_one(monkeypatch):
-    from analysis import config, data
+    from analysis import config, csvfile, data
 
     for name, fields in data.FILES.items():
         text = (config.DATA_DIR / name).read_text(encoding="utf-8")
-        assert data._read_fast(text, [f.name for f in fields]) is not None, f"{name} fell back to the slow path"
+        assert csvfile._read_fast(text, [f.name for f in fields]) is not None, f"{name} fell back to the slow path"
     fast = analysis.load_claims()
-    monkeypatch.setattr(data, "_read_fast", lambda text, names: None)
+    monkeypatch.setattr(csvfile, "_read_fast", lambda text, names: None)
     careful = analysis.load_claims()
     assert_frame_equal(fast, careful)
 
@@ -537,9 +537,9 @@ def test_fast_reader_is_used_on_the_real_data_and_agrees_with_the_careful_one(mo
     'a,b\n"1"x,2\n',            # text after a closing quote: strict csv rejects it
 ])
 def test_fast_reader_declines_what_it_cannot_be_sure_of(text):
-    from analysis import data
+    from analysis import csvfile
 
-    assert data._read_fast(text, ["a", "b"]) is None
+    assert csvfile._read_fast(text, ["a", "b"]) is None
 
 
 def test_valid_data_loads_without_importing_pandera_and_bad_data_is_reported_by_it(data_dir):

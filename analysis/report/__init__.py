@@ -22,8 +22,11 @@ What it does, in order:
    would come out the same, nothing is written at all.
 5. Executes the other runs with papermill's Python API in a thread pool (``--jobs``, default
    2: threads in one process beat one process per notebook, which re-imports papermill),
-   each in a fresh ``python3`` kernel whose working directory is the notebook's folder, with
-   ``output_dir`` injected as ``<staging>/new/<run>``. A kernel that fails to start
+   the runs whose notebooks hold the most code first (a long run started last would finish
+   alone while the other cores idle), each in a fresh ``python3`` kernel whose working
+   directory is the notebook's folder, with ``output_dir`` injected as ``<staging>/new/<run>``.
+   A run holds one of the ``--jobs`` kernel slots only while it executes, so the next kernel
+   starts while its notebook is normalised and exported. A kernel that fails to start
    (no cell has begun: a start timeout; not a full disk) is retried once; a failure inside a
    cell is not.
 6. Normalises each executed notebook so reruns are byte-identical (papermill/nbclient timing

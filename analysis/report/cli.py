@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
+import json
 import os
 import shutil
 import sys
@@ -285,16 +286,18 @@ def execute_all(report: Report, to_run: list[Run], staging: Path) -> list:
         return []
     from .execute import Executor
 
-    executor = Executor(report.figures, staging, report.cell_timeout, report.start_timeout, report.say, report.execute)
+    executor = Executor(report.figures, staging, report.cell_timeout, report.start_timeout, report.say, report.execute,
+                        kernels=report.jobs)
     bar = None
     if report.use_bar:
         from tqdm import tqdm
 
         bar = tqdm(total=len(to_run), unit="run", desc="report", file=sys.stderr)
-    pool = ThreadPoolExecutor(max_workers=min(report.jobs, len(to_run)), thread_name_prefix="report")
+    # one thread more than kernels: a run's export overlaps the next run's kernel (Executor's ``kernels``)
+    pool = ThreadPoolExecutor(max_workers=min(report.jobs + 1, len(to_run)), thread_name_prefix="report")
     outcomes = []
     try:
-        futures = [pool.submit(executor, run) for run in to_run]
+        futures = [pool.submit(executor, run) for run in heaviest_first(to_run)]
         # nbconvert's first export loads and compiles its templates (~1.7 s here): do it while
         # the kernels start and run, instead of after the first notebook finishes
         threading.Thread(target=executor.warm_up, name="report-warm-up", daemon=True).start()
@@ -341,6 +344,25 @@ def findings_file(report: Report, plan: Plan, manifest: dict[str, Any], run: Run
         report.err(f"report not updated: the findings of run '{run.name}' could not be computed (its data is "
                    f"rejected); the previous report in {display_path(report.figures)} is unchanged")
         return False
+
+
+def heaviest_first(runs: list[Run]) -> list[Run]:
+    """The runs whose notebooks hold the most code first, the others in run-list order.
+
+    With a few kernels at a time, a long run started last finishes alone while the other
+    cores idle; started first, the short runs fill in beside it. A notebook's code size is
+    the estimate of its run's length (there is no earlier timing in a new report folder).
+    """
+    sizes: dict[Path, int] = {}
+    for run in runs:
+        if run.notebook not in sizes:
+            try:
+                cells = json.loads(run.notebook.read_text(encoding="utf-8")).get("cells", [])
+                sizes[run.notebook] = sum(len("".join(c.get("source", ""))) for c in cells
+                                          if c.get("cell_type") == "code")
+            except (OSError, ValueError, AttributeError, TypeError):
+                sizes[run.notebook] = 0
+    return sorted(runs, key=lambda run: -sizes[run.notebook])
 
 
 def pages(report_dir: Path, runs: list[Run], records: dict[str, dict[str, Any]],

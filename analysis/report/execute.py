@@ -101,7 +101,10 @@ class Executor:
     """Runs notebooks into a staging folder; thread-safe, one kernel per run."""
 
     def __init__(self, figures: Path, staging: Path, cell_timeout: int, start_timeout: int,
-                 log: Callable[[str], None], execute: Callable[..., Any] | None = None):
+                 log: Callable[[str], None], execute: Callable[..., Any] | None = None, kernels: int | None = None):
+        """``kernels``: how many kernels may run at once (None: as many as there are threads).
+        A run holds a kernel slot only while it executes, so with more threads than slots the
+        next kernel starts while the last run's notebook is still being normalised and exported."""
         import papermill
 
         self.figures = figures
@@ -115,6 +118,7 @@ class Executor:
         self._sockets: str | None = None  # made when a kernel first needs it
         self._sockets_lock = threading.Lock()
         self._kernel_ids = itertools.count(1)
+        self._kernel_slots = threading.BoundedSemaphore(kernels) if kernels else contextlib.nullcontext()
 
     def _socket_base(self) -> str:
         with self._sockets_lock:
@@ -158,18 +162,24 @@ class Executor:
         )
 
     def __call__(self, run: Run) -> Outcome:
-        t0 = time.monotonic()
         out_dir = self.new / run.name
         raw = self.raw / f"{run.name}.ipynb"
-        for attempt in (1, 2):
-            try:
-                self._execute_once(run, raw, out_dir)
-                break
-            except Exception as exc:  # noqa: BLE001 - every failure becomes one FAILED line
-                if attempt == 1 and _is_start_failure(exc, raw):
-                    self.log(f"retry {run.name} (kernel did not start: {type(exc).__name__}: {_first_line(exc)})")
-                    continue
-                return self._failed(run, exc, raw, out_dir, t0, attempt)
+        failed: Exception | None = None
+        with self._kernel_slots:  # released before the notebook is normalised and exported
+            t0 = time.monotonic()
+            for attempt in (1, 2):
+                try:
+                    self._execute_once(run, raw, out_dir)
+                    failed = None
+                    break
+                except Exception as exc:  # noqa: BLE001 - every failure becomes one FAILED line
+                    failed = exc
+                    if attempt == 1 and _is_start_failure(exc, raw):
+                        self.log(f"retry {run.name} (kernel did not start: {type(exc).__name__}: {_first_line(exc)})")
+                        continue
+                    break
+        if failed is not None:
+            return self._failed(run, failed, raw, out_dir, t0, attempt)
         try:
             nb_text = normalise_notebook(raw.read_text(encoding="utf-8"), self.replacements(run))
             read_sidecars(out_dir)  # fail the run now rather than write an index with broken entries

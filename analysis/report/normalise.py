@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
+
+# nbconvert is imported on first use, from the runner's threads (the warm-up and each run's
+# normalising): one thread at a time, since two threads importing the package at once can fail
+# with KeyError: 'nbconvert' inside importlib
+_IMPORT = threading.Lock()
+
+
+def nbconvert_parts():
+    """(HTMLExporter, CoalesceStreamsPreprocessor), imported once under a lock."""
+    with _IMPORT:
+        from nbconvert import HTMLExporter
+        from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+    return HTMLExporter, CoalesceStreamsPreprocessor
 
 INJECTED_ID = "injected-parameters"
 ADDRESS_RE = re.compile(r" at 0x[0-9a-fA-F]{4,}")
@@ -52,8 +66,8 @@ def normalise_notebook(text: str, replacements: list[tuple[str, str]]) -> str:
     kernel sent a print() as one message or as two from run to run (nbconvert's
     CoalesceStreamsPreprocessor joins them)."""
     import nbformat
-    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
+    _, CoalesceStreamsPreprocessor = nbconvert_parts()
     nb = nbformat.reads(text, as_version=4)
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
     fix = lambda s: _replace_all(s, replacements)  # noqa: E731
@@ -79,8 +93,8 @@ def normalise_notebook(text: str, replacements: list[tuple[str, str]]) -> str:
 def export_html(nb_text: str, name: str) -> str:
     """The executed notebook as HTML without code or prompts (deterministic for the same notebook)."""
     import nbformat
-    from nbconvert import HTMLExporter
 
+    HTMLExporter, _ = nbconvert_parts()
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.reads(nb_text, as_version=4), resources={"metadata": {"name": name}})
     return body if body.endswith("\n") else body + "\n"

@@ -1,0 +1,400 @@
+"""The two charts of the independent comparison (the selections are `analysis.independent`).
+
+- `independent_yearly_chart`: the calendar-year counts of `analysis.independent.yearly_series`,
+  one panel per area group and one line per (collector, area), broken at every year without
+  a figure.
+- `official_vs_independent_chart`: the officials' running totals since the reference date
+  (top) above counts for one year or part of one (bottom), from
+  `analysis.independent.official_vs_independent`.
+
+Both return ``(fig, ChartMeta)`` like `analysis.charts.casualty_counts`; every drawn point or
+bar carries its claim id as ``gid``, and every line or bar is labelled directly on the chart
+(`analysis.placement`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import matplotlib.dates
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .charts import compact_source_line, source_line
+from .context import Context, resolve
+from .framing import (
+    CLAIMS_NOTE,
+    MARKER_MEANING,
+    MARKERS,
+    OKABE_ITO,
+    ChartMeta,
+    DrawnValue,
+    SelectionError,
+    empty_panel,
+    fill,
+    layout,
+    nothing_to_draw,
+    point,
+    qualifier_handles,
+    scale,
+    style,
+)
+from .independent import _metric_text, _reference, _selection_text
+from .placement import BAR_AROUND, NEAR, place_labels
+from .text import fmt_day, fmt_value, fmt_window, fmt_years, year_runs
+
+OFFICIAL_COLOUR = "#333333"
+OTHER_COLOURS = (OKABE_ITO["purple"], OKABE_ITO["sky"], OKABE_ITO["grey"], OKABE_ITO["yellow"])
+LINESTYLES = ("-", "--", ":", "-.")
+# Marker shape carries the qualifier, as on the timeline chart (analysis.framing.MARKERS).
+QUALIFIER_MARKERS = MARKERS
+QUALIFIER_LEGEND = MARKER_MEANING
+GAP_FILL = "#eeeeee"
+
+
+@dataclass
+class _Tally:
+    """What a chart has drawn so far, across its panels: the values, the alt text's parts, and
+    what the legend must explain (the marker shapes used, any hollow marker)."""
+
+    drawn: list[DrawnValue] = field(default_factory=list)
+    alt_parts: list[str] = field(default_factory=list)
+    markers: set[str] = field(default_factory=set)
+    hollow: bool = False
+
+
+def _metric_of(rows: pd.DataFrame) -> str:
+    sel = rows.attrs.get("selection") or {}
+    return str(rows.metric.iloc[0]) if len(rows) else str(sel.get("metric", "casualties"))
+
+
+def _nothing_found(rows: pd.DataFrame, what: str) -> SelectionError:
+    """The error of an empty selection: what is missing, the filter, and what the data has."""
+    text = _selection_text(rows)
+    return nothing_to_draw(what + (f" ({text})" if text else ""), rows.attrs.get("available") or {})
+
+
+# ---------------------------------------------------------------- drawing helpers
+
+# A second area of the same collector: a lighter shade of the collector's colour, dashed.
+AREA_VARIANT_COLOURS = {OKABE_ITO["blue"]: OKABE_ITO["sky"], OKABE_ITO["vermillion"]: OKABE_ITO["orange"],
+                        OKABE_ITO["orange"]: OKABE_ITO["yellow"], OKABE_ITO["green"]: OKABE_ITO["sky"]}
+
+
+def _colours(labels: Iterable[str], ctx: Context) -> dict[str, str]:
+    out, spare = {}, list(OTHER_COLOURS)
+    for label in labels:
+        named = ctx.collector_colour(label)
+        if label == ctx.officials.label:
+            out[label] = OFFICIAL_COLOUR
+        elif named is not None:
+            out[label] = OKABE_ITO[named]
+        else:
+            out[label] = spare.pop(0) if spare else OKABE_ITO["black"]
+    return out
+
+
+# ---------------------------------------------------------------- chart a: yearly counts by collector
+
+
+def independent_yearly_chart(
+    rows: pd.DataFrame,
+    name: str = "independent-yearly",
+    theme: str = "paper",
+    start_year: int | None = None,
+    end_year: int | None = None,
+    *,
+    context: Context | None = None,
+) -> tuple[plt.Figure, ChartMeta]:
+    """Yearly counts by collector from `yearly_series`: one panel per area group, one line per series.
+
+    Panels follow the descriptor (dataset.yaml ``panels``: e.g. a country's series share one
+    panel, a separately counted region gets its own, with its own scale: a different area is
+    never one line or one axis with another). A line is one (collector, area) pair and is broken wherever a year
+    has no figure (NaN is plotted, so no segment bridges a gap); years with no figure from any
+    series of a panel are shaded and labelled. Each line is labelled on the chart with its
+    collector and area. Marker shape shows the qualifier; a hollow marker is a second figure
+    for a year already on the line (see ``note``). Each marker's ``gid`` is its claim id; each
+    line's is ``line:<series>:<area>``.
+    """
+    ctx = resolve(context, rows)
+    sel = rows.attrs.get("selection") or {}
+    metric = _metric_of(rows)
+    what = ctx.metric_label(metric)
+    title = f"{what} by mines per year, by who counted them"
+    if rows.empty:
+        raise _nothing_found(rows, f"No calendar-year figures ({_metric_text(metric, ctx)}) found for this selection")
+    y0 = int(start_year if start_year is not None else sel.get("start_year") or rows.year.min())
+    y1 = int(end_year if end_year is not None else sel.get("end_year") or rows.year.max())
+    years = np.arange(y0, y1 + 1)
+    panels = list(dict.fromkeys(rows.panel))
+    colours = _colours(dict.fromkeys(rows.series), ctx)
+    tally = _Tally()
+    style_ctx, white = style(theme)
+    with style_ctx, white:
+        heights = [ctx.panel(p).height * scale() for p in panels]
+        fig, axes = plt.subplots(len(panels), 1, figsize=(9, 8), sharex=True,
+                                 gridspec_kw={"height_ratios": heights}, squeeze=False)
+        pending = [(ax, _yearly_panel(ax, rows[rows.panel == panel], ctx.panel(panel).title or panel, years,
+                                      colours, ctx, tally))
+                   for ax, panel in zip(axes[:, 0], panels, strict=True)]
+        _calendar_axis(axes[-1, 0])
+        handles = qualifier_handles(tally.markers, tally.hollow)
+        handles.append(Patch(facecolor=GAP_FILL, edgecolor="none", label="no figure found for that year"))
+        stmt = source_line(rows)
+        collectors = ", ".join(dict.fromkeys(rows.series))
+        subtitle = (f"{what} in each calendar year, {y0}-{y1}, as published by each collector ({collectors}). "
+                    "One line per collector and area, never added together; no line is drawn across a year "
+                    "without a figure.")
+        footer = f"{compact_source_line(rows, context=ctx)} {CLAIMS_NOTE}"
+        layout(fig, title, subtitle, footer, handles, body_h=sum(heights) + (0.45 * len(panels) + 0.5) * scale())
+        for ax, labels in pending:
+            place_labels(ax, labels)
+    alt = f"Line chart: {title}. " + " ".join(tally.alt_parts) + " " + stmt
+    return fig, ChartMeta(name=name, title=title, subtitle=subtitle, source_line=stmt, alt_text=alt,
+                          caption=" ".join(tally.alt_parts), values=tally.drawn)
+
+
+def _yearly_panel(ax, p: pd.DataFrame, title: str, years: np.ndarray, colours: dict[str, str], ctx: Context,
+                  tally: _Tally) -> list[dict]:
+    """One panel: its lines (a second area of a collector in a lighter shade, dashed), the years
+    without any figure shaded and named; returns its labels (values first) for `place_labels`."""
+    ax.set_title(fill(title, "medium", 7.6), loc="left", fontsize="medium", fontweight="bold")
+    empty_years = sorted(set(years) - set(p.year))
+    for a, b in year_runs(empty_years):
+        ax.axvspan(a - 0.5, b + 0.5, color=GAP_FILL, zorder=0, lw=0)
+    seen: dict[str, int] = {}
+    labels: list[dict] = []
+    values: list[dict] = []
+    for label, area in dict.fromkeys(zip(p.series, p.area, strict=True)):
+        k = seen.get(label, 0)
+        seen[label] = k + 1
+        colour = colours[label] if k == 0 else AREA_VARIANT_COLOURS.get(colours[label], colours[label])
+        line_values, line_labels = _yearly_line(ax, p[(p.series == label) & (p.area == area)], label, area, k,
+                                                colour, years, ctx, tally)
+        values += line_values
+        labels += line_labels
+    ax.set_ylim(0, float(p.value.max()) * 1.45 + 1)
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=5, integer=True))
+    ax.set_ylabel("people in the year")
+    ax.grid(axis="y", color="#dddddd", lw=0.8)
+    ax.set_axisbelow(True)
+    sns.despine(ax=ax)
+    ax.set_xlim(int(years[0]) - 0.6, int(years[-1]) + 0.6)
+    for a, b in year_runs(empty_years):
+        top = ax.get_ylim()[1] * 0.97
+        if b - a >= 2:
+            ax.text((a + b) / 2, top, f"no figure\nfound\n{a}-{b}", ha="center", va="top",
+                    fontsize="x-small", color="#666666", zorder=1, linespacing=1.1)
+        else:
+            ax.text((a + b) / 2, top, f"no figure found {fmt_years(range(a, b + 1))}", ha="center", va="top", rotation=90,
+                    fontsize="x-small", color="#666666", zorder=1)
+    return values + labels
+
+
+def _yearly_line(ax, s: pd.DataFrame, label: str, area: str, k: int, colour: str, years: np.ndarray, ctx: Context,
+                 tally: _Tally) -> tuple[list[dict], list[dict]]:
+    """One (collector, area) line and its markers; returns the value labels (a lone point, a
+    second report, a qualified value) and the line's own label (at its longest run of years,
+    and at its last point when a gap comes before it)."""
+    on = s[s.on_line].set_index("year")
+    yv = on.value.reindex(years)  # NaN where a year has no figure: the line breaks there
+    ax.plot(years, yv.to_numpy(float), color=colour, lw=1.8, ls=LINESTYLES[k % len(LINESTYLES)],
+            gid=f"line:{label}:{area}", zorder=3)
+    values: list[dict] = []
+    for r in s.itertuples():
+        point(ax, r.year, r.value, r.qualifier, colour, r.claim_id, on_line=bool(r.on_line))
+        tally.markers.add(QUALIFIER_MARKERS.get(str(r.qualifier), "o"))
+        tally.hollow |= not r.on_line
+        alone = r.on_line and (r.year - 1 not in on.index) and (r.year + 1 not in on.index)
+        if alone or not r.on_line or str(r.qualifier) != "exact":
+            values.append(dict(anchors=[(r.year, float(r.value))], colour=colour, fontsize="x-small",
+                               fontweight="normal", text=fmt_value(r.value, r.qualifier), around=NEAR))
+        tally.drawn.append(DrawnValue(label=f"{label}, {area}", value=float(r.value), qualifier=str(r.qualifier),
+                                      derived=False, claim_ids=(r.claim_id,), period=str(r.year),
+                                      formula="" if r.on_line else "off the line: " + r.note))
+    a, b = max(year_runs(on.index), key=lambda t: (t[1] - t[0], t[1]))
+    last = int(on.index.max())
+    text = f"{label}\n{ctx.area_label(area)}"
+    labels: list[dict] = []
+    if last != b:  # a point after a gap (e.g. a recent year) gets its own label too
+        labels.append(dict(anchors=[(last, float(on.value[last]))], colour=colour, text=text))
+    labels.append(dict(anchors=[(b, float(on.value[b])), (a, float(on.value[a]))], colour=colour, text=text))
+    missing = sorted(set(years) - set(on.index))
+    tally.alt_parts.append(
+        f"{label} ({area}): " + ", ".join(
+            f"{y} {fmt_value(v, q)}" + ("" if o else " (second report, off the line)")
+            for y, v, q, o in zip(s.year, s.value, s.qualifier, s.on_line, strict=True))
+        + (f"; no figure for {fmt_years(missing)}" if missing else "") + ".")
+    return values, labels
+
+
+def _calendar_axis(ax) -> None:
+    ax.xaxis.set_major_locator(matplotlib.ticker.MultipleLocator(2 if scale() < 1.5 else 5))
+    ax.xaxis.set_minor_locator(matplotlib.ticker.MultipleLocator(1))
+    ax.tick_params(axis="x", which="minor", length=2)
+    ax.set_xlabel("calendar year counted")
+
+
+# ---------------------------------------------------------------- chart b: official vs independent
+
+
+def official_vs_independent_chart(
+    rows: pd.DataFrame,
+    name: str = "official-vs-independent",
+    theme: str = "paper",
+    *,
+    context: Context | None = None,
+) -> tuple[plt.Figure, ChartMeta]:
+    """Official cumulative counts since the reference date (top) above counts for one period (bottom).
+
+    The reference date is the selection's ``period_start`` (`official_vs_independent`), named
+    as the descriptor names it ("the ceasefire of ..."). Two measures, two panels sharing the
+    time axis: a running total since the reference date and
+    a count for one year or part of a year cannot share a y axis. Top: each official statement
+    is a point (at the midpoint of the statement's date window, or at the date the speaker
+    said the count runs to), with the date window drawn as a horizontal bar when it is wider
+    than a day; other sources' counts over the same period are drawn in their collector's
+    colour and labelled. Bottom: each count is a bar across the period it covers, at the height
+    of its value, labelled with collector, period and area. ``gid`` = claim id on every point
+    and bar (date windows: ``window:<claim id>``).
+    """
+    ctx = resolve(context, rows)
+    sel = rows.attrs.get("selection") or {}
+    metric = _metric_of(rows)
+    ref = _reference(rows, ctx)
+    title = f"{ctx.metric_label(metric)}: official running totals since {ref['event']}, and other counts"
+    if rows.empty:
+        raise _nothing_found(rows, f"No official or independent figures ({_metric_text(metric, ctx)}) found for "
+                                   "this selection")
+    since = f"since {ref['day']}"
+    colours = _colours(dict.fromkeys(rows.series), ctx)
+    tally = _Tally()
+    style_ctx, white = style(theme)
+    with style_ctx, white:
+        heights = [3.3 * scale(), 2.3 * scale()]
+        fig, (ax_c, ax_p) = plt.subplots(2, 1, figsize=(9, 8), sharex=True, gridspec_kw={"height_ratios": heights})
+        ax_c.set_title(fill(f"Running total: {_metric_text(metric, ctx)} since {ref['label']}", "medium", 7.6),
+                       loc="left", fontsize="medium", fontweight="bold")
+        ax_p.set_title(fill(f"A different measure: {_metric_text(metric, ctx)} within one year or part of a year "
+                             "(own scale)", "medium", 7.6), loc="left", fontsize="medium", fontweight="bold")
+        labels_c = _running_totals_panel(ax_c, rows[rows.panel == "cumulative"], colours, since, ctx, tally)
+        labels_p = _period_panel(ax_p, rows[rows.panel == "period"], colours, ctx, tally)
+        _time_axis(ax_c, ax_p, rows, ref)
+        handles = qualifier_handles(tally.markers)
+        handles.append(Line2D([], [], color="#333333", alpha=0.35, lw=2.4, label="date window of a statement"))
+        relayed_note = ("Figures that relay a government count are included and labelled so."
+                        if sel.get("include_relayed") else "Figures that relay a government count are left out.")
+        subtitle = (f"Top: {_metric_text(metric, ctx)} {since} as stated by {ctx.officials.label} (one point per "
+                    "statement) and as reported by others. Bottom: counts for a single year or part of one, a "
+                    f"different measure on its own scale. {relayed_note}")
+        stmt = source_line(rows)
+        footer = f"{compact_source_line(rows, context=ctx)} {CLAIMS_NOTE}"
+        layout(fig, title, subtitle, footer, handles, body_h=sum(heights) + 1.4 * scale())
+        place_labels(ax_c, labels_c)
+        place_labels(ax_p, labels_p)
+    alt = f"Two-panel chart: {title}. " + " ".join(tally.alt_parts) + " " + stmt
+    return fig, ChartMeta(name=name, title=title, subtitle=subtitle, source_line=stmt, alt_text=alt,
+                          caption=" ".join(tally.alt_parts), values=tally.drawn)
+
+
+def _running_totals_panel(ax, cum: pd.DataFrame, colours: dict[str, str], since: str, ctx: Context,
+                          tally: _Tally) -> list[dict]:
+    """Top panel: each official statement a point with its date window, then other sources'
+    running totals over the same period, labelled; returns the labels for `place_labels`."""
+    labels: list[dict] = []
+    for r in cum.sort_values(["role", "x"], key=lambda s: s != "official" if s.name == "role" else s).itertuples():
+        colour = colours[r.series]
+        official = r.role == "official"
+        if r.x_end > r.x_start:
+            ax.plot([r.x_start, r.x_end], [r.value, r.value], color=colour, lw=2.4, alpha=0.35,
+                    solid_capstyle="butt", gid=f"window:{r.claim_id}", zorder=2)
+        point(ax, r.x, r.value, r.qualifier, colour, r.claim_id, size=5 if official else 8,
+               zorder=4 if official else 5)
+        tally.markers.add(QUALIFIER_MARKERS.get(str(r.qualifier), "o"))
+        if official:
+            when = fmt_window(r.date_earliest, r.date_latest, bool(r.date_inferred))
+            if pd.notna(r.period_end):
+                when += f" (count to {fmt_day(r.period_end)})"
+        else:
+            when = f"to {fmt_day(r.period_end_effective)}"
+            relayed = " (relays a government figure)" if r.role == "relayed" else ""
+            labels.append(dict(anchors=[(r.x, float(r.value))], colour=colour,
+                               text=f"{r.series}{relayed}\n{fmt_value(r.value, r.qualifier)} to "
+                                    f"{fmt_day(r.period_end_effective)}\n{ctx.area_label(r.area)}"))
+            tally.alt_parts.append(f"{r.series} ({r.collected_by}, {r.area}): {fmt_value(r.value, r.qualifier)} "
+                                   f"{since} to {fmt_day(r.period_end_effective)}.")
+        tally.drawn.append(DrawnValue(label=f"{r.series} ({r.role})", value=float(r.value),
+                                      qualifier=str(r.qualifier), derived=False, claim_ids=(r.claim_id,),
+                                      period=f"{since}, {when}"))
+    off = cum[cum.role == "official"].sort_values("x")
+    if len(off):
+        first, last = off.iloc[0], off.iloc[-1]
+        labels.insert(0, dict(anchors=[(first.x, float(first.value)), (last.x, float(last.value))],
+                              colour=OFFICIAL_COLOUR, text=f"{ctx.officials.label}\n{len(off)} statements"))
+        tally.alt_parts.insert(0, f"{ctx.officials.label}: {len(off)} statements between {fmt_day(off.x.min())} and "
+                                  f"{fmt_day(off.x.max())}, from {fmt_value(first.value, first.qualifier)} "
+                                  f"to {fmt_value(last.value, last.qualifier)}.")
+    ax.set_ylabel(f"people {since}")
+    if cum.empty:
+        empty_panel(ax, f"No running totals {since} in this selection.")
+    else:
+        ax.set_ylim(0, float(cum.value.max()) * 1.3)
+    return labels
+
+
+def _period_panel(ax, per: pd.DataFrame, colours: dict[str, str], ctx: Context, tally: _Tally) -> list[dict]:
+    """Bottom panel: each count for one year or part of one as a bar across its period, at the
+    height of its value; returns the labels (collector, value, period, area) for `place_labels`."""
+    labels: list[dict] = []
+    for r in per.sort_values(["x_start", "x_end"]).itertuples():
+        colour = colours[r.series]
+        marker = QUALIFIER_MARKERS.get(str(r.qualifier), "o")
+        ax.plot([r.x_start, r.x_end], [r.value, r.value], color=colour, lw=3.2, solid_capstyle="butt",
+                marker=marker, markevery=[1], markersize=6, gid=r.claim_id, zorder=4)
+        tally.markers.add(marker)
+        whole_year = (r.period_start.month, r.period_start.day) == (1, 1) and \
+            r.period_end_effective == r.period_start + pd.offsets.YearEnd(0)
+        period = str(r.period_start.year) if whole_year else fmt_window(r.period_start, r.period_end_effective)
+        labels.append(dict(anchors=[(r.x_start, float(r.value)), (r.x_end, float(r.value))], colour=colour,
+                           text=f"{r.series}: {fmt_value(r.value, r.qualifier)} in {period}\n{ctx.area_label(r.area)}",
+                           around=BAR_AROUND, fontsize="small" if scale() < 1.5 else "x-small"))
+        tally.drawn.append(DrawnValue(label=f"{r.series} ({r.role})", value=float(r.value),
+                                      qualifier=str(r.qualifier), derived=False, claim_ids=(r.claim_id,),
+                                      period=period))
+        tally.alt_parts.append(f"{r.series} ({r.collected_by}, {r.area}): {fmt_value(r.value, r.qualifier)} "
+                               f"in {period}.")
+    ax.set_ylabel("people in the period")
+    if per.empty:
+        empty_panel(ax, "No yearly or part-year counts from other sources in this selection.")
+    else:
+        ax.set_ylim(0, float(per.value.max()) * 1.45 * scale() ** 0.5)
+    return labels
+
+
+def _time_axis(ax_c, ax_p, rows: pd.DataFrame, ref: dict) -> None:
+    """Both panels: grid, thousands, the reference date as a dashed line (named on the top
+    panel); the shared time axis from before the reference date to the last count."""
+    for ax in (ax_c, ax_p):
+        ax.grid(axis="y", color="#dddddd", lw=0.8)
+        ax.set_axisbelow(True)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.axvline(ref["start"], color="#999999", lw=0.8, ls="--", zorder=1)
+        sns.despine(ax=ax)
+    lo = min(rows.x_start.min(), ref["start"]) - pd.Timedelta(days=75)
+    hi = rows.x_end.max() + pd.Timedelta(days=45)
+    ax_p.set_xlim(lo, hi)
+    ax_p.xaxis.set_major_locator(matplotlib.dates.YearLocator())
+    ax_p.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y"))
+    ax_p.xaxis.set_minor_locator(matplotlib.dates.MonthLocator(bymonth=(4, 7, 10)))
+    ax_c.annotate(ref["mark"], xy=(ref["start"], 0), xytext=(4, 4),
+                  textcoords="offset points", ha="left", va="bottom", fontsize="x-small", color="#666666")
+
+
+__all__ = ["independent_yearly_chart", "official_vs_independent_chart"]
