@@ -16,18 +16,18 @@ any number of times, after edits and after reopening a notebook with a live kern
 from __future__ import annotations
 
 import ast
-import difflib
 import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal, get_args, get_origin
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import config
 from .choices import DEFAULT_STATEMENT, choices, default_statement, load_cached
+from .param_messages import allowed_list, did_you_mean, pydantic_problem, type_name
 
 FORMATS = ("png", "svg", "pdf")
 THEMES = ("paper", "notebook", "talk", "poster")
@@ -108,76 +108,6 @@ def _marker(field, kind):
     return next((m for m in field.metadata if isinstance(m, kind)), None)
 
 
-# ------------------------------------------------------------------ messages
-
-
-def did_you_mean(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) -> str:
-    """``"did you mean 'x'? "`` for the closest of ``choices``, or ``""`` when none is close."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=n, cutoff=cutoff)
-    return f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-
-
-def allowed_list(items, limit: int = 15) -> str:
-    """'a, b, c' — at most ``limit`` items, then 'and N more'."""
-    items = [str(i) for i in items]
-    more = f", and {len(items) - limit} more" if len(items) > limit else ""
-    return ", ".join(items[:limit]) + more
-
-
-def _type_name(annotation) -> str:
-    origin = get_origin(annotation)
-    if origin is Literal:
-        return type(get_args(annotation)[0]).__name__
-    if origin is not None:
-        return origin.__name__
-    return getattr(annotation, "__name__", str(annotation))
-
-
-def _problem(model: type[BaseModel], err: dict) -> str:
-    """One pydantic error in this project's words."""
-    loc, kind, value = err["loc"], err["type"], err.get("input")
-    name = str(loc[0]) if loc else ""
-    field = model.model_fields.get(name)
-    ctx = err.get("ctx") or {}
-    if kind == "missing":
-        return f"{name}: missing (the parameters cell must define it)"
-    if kind == "extra_forbidden":
-        return f"{name}: unknown parameter ({did_you_mean(name, model.model_fields)}allowed: {', '.join(model.model_fields)})"
-    if kind == "literal_error":
-        allowed = [a.strip("'") for a in re.findall(r"'[^']*'", ctx.get("expected", ""))]
-        if len(loc) > 1:  # an item of a list
-            return f"{name}: unknown value(s) {value!r} (allowed: {', '.join(allowed)})"
-        return f"{name}: unknown value {value!r} ({did_you_mean(value, allowed)}allowed: {', '.join(allowed)})"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        lo, hi = _bounds(field)
-        return f"{name}: {value} is out of range (allowed: {lo}..{hi})"
-    if kind == "too_short":
-        return f"{name}: empty (allowed: one or more of {', '.join(_choices(field) or ())})"
-    if kind == "value_error":
-        return str(ctx.get("error", err["msg"]))
-    if len(loc) > 1 and field is not None:
-        return f"{name}: expected a list of strings, got {field and value!r}"
-    want = _type_name(field.annotation) if field is not None else kind
-    if kind.startswith("int") or kind.startswith("float"):
-        lo, hi = _bounds(field)
-        if isinstance(value, bool) and lo is not None:
-            return f"{name}: expected a whole number, got {value!r} (allowed: {lo}..{hi})"
-    return f"{name}: expected {want}, got {type(value).__name__} {value!r}"
-
-
-def _bounds(field) -> tuple[Any, Any]:
-    lo = next((m.ge for m in field.metadata if hasattr(m, "ge")), None) if field else None
-    hi = next((m.le for m in field.metadata if hasattr(m, "le")), None) if field else None
-    return lo, hi
-
-
-def _choices(field) -> tuple | None:
-    ann = field.annotation
-    if get_origin(ann) is list:
-        ann = get_args(ann)[0]
-    return get_args(ann) if get_origin(ann) is Literal else None
-
-
 # ------------------------------------------------------------------ the base model
 
 
@@ -221,7 +151,7 @@ class NotebookParams(BaseModel):
         for name in cls.cell_order():
             f = cls.model_fields[name]
             default = f.get_default(call_default_factory=True)
-            lines.append(f"{name}: {_type_name(f.annotation)} = {_literal(default)}  # {f.description}")
+            lines.append(f"{name}: {type_name(f.annotation)} = {_literal(default)}  # {f.description}")
         return "\n".join(lines)
 
     # ---------------------------------------------------------- checking
@@ -235,7 +165,7 @@ class NotebookParams(BaseModel):
         try:
             model = cls.model_validate(values)
         except ValidationError as e:
-            return [_problem(cls, err) for err in e.errors(include_url=False)], None
+            return [pydantic_problem(cls, err) for err in e.errors(include_url=False)], None
         problems = model.value_problems()
         if problems:
             return problems, None

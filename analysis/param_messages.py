@@ -1,0 +1,81 @@
+"""The words of a parameter problem: pydantic's errors in this project's form.
+
+``name: what is wrong (did you mean 'x'? allowed: ...)``, the same in a notebook's validation
+cell and in the report runner's check of a run list.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel
+
+
+def did_you_mean(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) -> str:
+    """``"did you mean 'x'? "`` for the closest of ``choices``, or ``""`` when none is close."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=n, cutoff=cutoff)
+    return f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+
+
+def allowed_list(items, limit: int = 15) -> str:
+    """'a, b, c' — at most ``limit`` items, then 'and N more'."""
+    items = [str(i) for i in items]
+    more = f", and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
+
+
+def type_name(annotation) -> str:
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return type(get_args(annotation)[0]).__name__
+    if origin is not None:
+        return origin.__name__
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def pydantic_problem(model: type[BaseModel], err: dict) -> str:
+    """One pydantic error in this project's words."""
+    loc, kind, value = err["loc"], err["type"], err.get("input")
+    name = str(loc[0]) if loc else ""
+    field = model.model_fields.get(name)
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return f"{name}: missing (the parameters cell must define it)"
+    if kind == "extra_forbidden":
+        return f"{name}: unknown parameter ({did_you_mean(name, model.model_fields)}allowed: {', '.join(model.model_fields)})"
+    if kind == "literal_error":
+        allowed = [a.strip("'") for a in re.findall(r"'[^']*'", ctx.get("expected", ""))]
+        if len(loc) > 1:  # an item of a list
+            return f"{name}: unknown value(s) {value!r} (allowed: {', '.join(allowed)})"
+        return f"{name}: unknown value {value!r} ({did_you_mean(value, allowed)}allowed: {', '.join(allowed)})"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        lo, hi = _bounds(field)
+        return f"{name}: {value} is out of range (allowed: {lo}..{hi})"
+    if kind == "too_short":
+        return f"{name}: empty (allowed: one or more of {', '.join(_choices(field) or ())})"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if len(loc) > 1 and field is not None:
+        return f"{name}: expected a list of strings, got {field and value!r}"
+    want = type_name(field.annotation) if field is not None else kind
+    if kind.startswith("int") or kind.startswith("float"):
+        lo, hi = _bounds(field)
+        if isinstance(value, bool) and lo is not None:
+            return f"{name}: expected a whole number, got {value!r} (allowed: {lo}..{hi})"
+    return f"{name}: expected {want}, got {type(value).__name__} {value!r}"
+
+
+def _bounds(field) -> tuple[Any, Any]:
+    lo = next((m.ge for m in field.metadata if hasattr(m, "ge")), None) if field else None
+    hi = next((m.le for m in field.metadata if hasattr(m, "le")), None) if field else None
+    return lo, hi
+
+
+def _choices(field) -> tuple | None:
+    ann = field.annotation
+    if get_origin(ann) is list:
+        ann = get_args(ann)[0]
+    return get_args(ann) if get_origin(ann) is Literal else None
