@@ -17,13 +17,15 @@ from pydantic import Field
 from .params import DEFAULT_STATEMENT, IsoDate, NotebookParams, Statement, ValuesFrom
 
 COUNT_METRICS = Literal["casualties", "killed", "injured"]
+# a statement with casualty counts; empty = the dataset's default statement
+WITH_COUNTS = Annotated[str, Statement(needs=("casualties|killed|injured",), empty=DEFAULT_STATEMENT)]
 
 
 class CasualtyCounts(NotebookParams):
     notebook = "01-chart-casualty-counts"
     key_fields = ("source_id",)
 
-    source_id: Annotated[str, Statement(needs=("casualties|killed|injured",), empty=DEFAULT_STATEMENT)] = Field(
+    source_id: WITH_COUNTS = Field(
         "", description="statement to chart: a source_id with casualty counts (listed under the next cell); "
                         "empty means the dataset's default statement")
 
@@ -123,7 +125,7 @@ class Explore(NotebookParams):
     notebook = "05-explore-statements"
     key_fields = ("source_id",)
 
-    source_id: Annotated[str, Statement(needs=("casualties|killed|injured",), empty=DEFAULT_STATEMENT)] = Field(
+    source_id: WITH_COUNTS = Field(
         "", description="statement to circle and chart on its own (the 'statement' control starts here); empty "
                         "means the dataset's default statement")
     metric: COUNT_METRICS = Field("casualties", description="running total to follow: casualties, killed or injured")

@@ -94,18 +94,28 @@ def run_all(page) -> None:
         arg=[prompts, before], timeout=300_000)
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium); "
-                                             "the real-browser test of JupyterLab is skipped")
+def open_notebook(pw, lab, name: str):
+    """Chromium on JupyterLab with ``notebooks/<name>`` open and its kernel idle: (browser, page)."""
+    base, token, _, _ = lab
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{base}/lab/tree/notebooks/{name}?token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=120_000)
+    return browser, page
+
+
+NO_CHROMIUM = ("Debian's chromium is not installed (apt-get install chromium); the real-browser test of "
+               "JupyterLab is skipped")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_run_all_edit_run_all_again_save_clean_in_jupyterlab(lab):
     from playwright.sync_api import sync_playwright
 
-    base, token, root, tmp = lab
+    _, _, root, tmp = lab
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{base}/lab/tree/notebooks/{NB}?token={token}")
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-        page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=120_000)
+        browser, page = open_notebook(pw, lab, NB)
         shot(page, "1-opened")
 
         run_all(page)
@@ -143,18 +153,12 @@ def test_run_all_edit_run_all_again_save_clean_in_jupyterlab(lab):
     assert len(list(charts.iterdir())) == 2, "each run has its own folder"
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium); "
-                                             "the real-browser test of JupyterLab is skipped")
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_the_explorer_redraws_when_a_dropdown_changes(lab):
     from playwright.sync_api import sync_playwright
 
-    base, token, root, tmp = lab
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{base}/lab/tree/notebooks/05-explore-statements.ipynb?token={token}")
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-        page.wait_for_selector("text=Python 3 (ipykernel) | Idle", timeout=120_000)
+        browser, page = open_notebook(pw, lab, "05-explore-statements.ipynb")
         run_all(page)
         shot(page, "5-explorer-ran")
         chart = page.locator(".widget-output img").first
