@@ -13,57 +13,33 @@ from typing import Any
 
 from . import config
 
-_CACHE: dict[Path | None, tuple[tuple, Any]] = {}
-
-
-def _signature(path: Path | None) -> tuple:
-    folder = path or config.DATA_DIR
-    sig = []
-    for p in sorted(folder.iterdir()):
-        if p.is_file():
-            st = p.stat()
-            sig.append((p.name, st.st_mtime_ns, st.st_size, st.st_ino))
-    return tuple(sig)
+_CACHE: dict[Path | None, tuple[str, Any]] = {}
 
 
 def load_cached(path: Path | None):
-    """``load_claims(path)``, kept per kernel while no file in the folder changed (name, size,
-    mtime, inode). Returns a copy, so a notebook that edits its frame does not edit the cache."""
+    """``load_claims(path)``, kept per kernel while the files of the folder are unchanged (their
+    names and sha256, the same fingerprint the report runner uses: an edit that keeps size and
+    mtime is still seen). Returns a copy, so a notebook that edits its frame does not edit the cache."""
     from .data import load_claims
+    from .report.inputs import hash_tree
 
-    key = path.resolve() if path is not None else None
-    sig = _signature(path)
-    hit = _CACHE.get(key)
-    if hit is None or hit[0] != sig:
-        hit = (sig, load_claims(path))
-        _CACHE[key] = hit
+    folder = (path or config.DATA_DIR).resolve()
+    key = repr(sorted(hash_tree(folder, "*").items()))
+    hit = _CACHE.get(folder)
+    if hit is None or hit[0] != key:
+        hit = (key, load_claims(folder if path is not None else None))
+        _CACHE[folder] = hit
     return hit[1].copy()
 
 
-def _who(row) -> str:
-    speaker = row.speaker if isinstance(row.speaker, str) else ""
-    aff = row.affiliation if isinstance(row.affiliation, str) else ""
-    if aff.startswith(speaker):
-        speaker = ""
-    return ", ".join(x for x in (speaker, aff) if x) or str(row.publisher)
-
-
-def choices(claims, needs: tuple[str, ...] | type = (), chosen: str = "",
-            official_first: bool = False):
-    """The statements that report each of ``needs`` (``'a|b'`` = either), latest first: id, when
-    (the date window), who said it, and which of the needed metrics it reports.
-
-    ``needs`` may also be a notebook's parameter model, whose statement field says what it needs.
-    """
+def choices(claims, needs: tuple[str, ...] = (), chosen: str = "", official_first: bool = False):
+    """The statements that report each of ``needs`` (``'a|b'`` = either; a notebook's model says
+    what it needs: ``Model.statement_field()[1].needs_in(claims)``), latest first: id, when (the
+    date window), who said it, which of the needed metrics it reports, and ``chosen`` (◀ on
+    ``chosen``)."""
     import pandas as pd
 
-    from .text import fmt_window
-
-    if isinstance(needs, type):  # a notebook's parameter model: what its statement field needs
-        from .params import Statement, _marker
-
-        needs = next(_marker(f, Statement).needs_in(claims) for f in needs.model_fields.values()
-                     if _marker(f, Statement))
+    from .text import fmt_window, speaker_and_office
     wanted = {m for n in needs for m in n.split("|")}
     rows = claims[claims.metric.astype(str).isin(wanted)] if wanted else claims
     per = rows.groupby("source_id", observed=True)
@@ -73,7 +49,9 @@ def choices(claims, needs: tuple[str, ...] | type = (), chosen: str = "",
     table = pd.DataFrame({
         "source_id": keep,
         "when": [fmt_window(r.date_earliest, r.date_latest) for r in first.itertuples()],
-        "who": [_who(r) for r in first.itertuples()],
+        "who": [speaker_and_office(r.speaker if isinstance(r.speaker, str) else "",
+                                   r.affiliation if isinstance(r.affiliation, str) else "") or str(r.publisher)
+                for r in first.itertuples()],
         "metrics": [", ".join(sorted(have[s])) for s in keep],
         "_official": list(first.source_kind.astype(str) == "official_statement"),
         "_sort": list(first.date_earliest + (first.date_latest - first.date_earliest) / 2),
@@ -81,8 +59,7 @@ def choices(claims, needs: tuple[str, ...] | type = (), chosen: str = "",
     table = table.sort_values((["_official"] if official_first else []) + ["_sort", "source_id"],
                               ascending=([False] if official_first else []) + [False, True])
     table = table.drop(columns=["_sort", "_official"])
-    if chosen:
-        table.insert(0, "chosen", (table.source_id == chosen).map({True: "◀", False: ""}))
+    table.insert(0, "chosen", (table.source_id == chosen).map({True: "◀", False: ""}))
     return table.reset_index(drop=True)
 
 

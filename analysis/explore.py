@@ -67,14 +67,16 @@ class Explorer:
         return self.fig, self.meta
 
     def save(self) -> list:
-        """Save the timeline of the selection and the chosen statement's casualty counts; show both."""
+        """Save the timeline of the selection and the casualty counts of the chosen statement (of
+        ``source_id`` when none is chosen); show both."""
         from IPython.display import display
 
         self.draw()
         saved = charts.save_figure(self.fig, self.meta, self.p.output_dir, self.p.formats, self.p.dpi)
         display(charts.show(self.fig, self.meta, self.p.output_dir))
         self.fig = None
-        fig, meta = charts.casualty_counts(statement(self.p.claims, self.highlight), theme=self.p.theme,
+        chosen = self.highlight or self.p.source_id  # "(none)" in the dropdown: the notebook's statement
+        fig, meta = charts.casualty_counts(statement(self.p.claims, chosen), theme=self.p.theme,
                                            context=self.p.context)
         saved += charts.save_figure(fig, meta, self.p.output_dir, self.p.formats, self.p.dpi)
         display(charts.show(fig, meta, self.p.output_dir))
@@ -143,7 +145,8 @@ class Explorer:
             out.clear_output(wait=True)
         try:
             fig, meta = self.draw()
-        except SelectionError as e:
+        except SelectionError as e:  # nothing to draw: say what the data has, show no stale chart or rows
+            self.rows, self.meta = self.rows.iloc[0:0], None
             with self.chart_out:
                 print(e)
             return

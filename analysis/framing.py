@@ -24,8 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-FORMATS = ("png", "svg", "pdf")
-THEMES = ("paper", "notebook", "talk", "poster")
+from .vocab import FORMATS, THEMES  # noqa: E402 - one list for the parameters and the charts
+
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = {
     "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",

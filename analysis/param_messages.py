@@ -6,18 +6,25 @@ cell and in the report runner's check of a run list.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
+from .text import did_you_mean as text_did_you_mean
+
 
 def did_you_mean(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6) -> str:
-    """``"did you mean 'x'? "`` for the closest of ``choices``, or ``""`` when none is close."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=n, cutoff=cutoff)
-    return f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+    """``"did you mean 'x'? "`` (to stand before ``allowed: ...``), or ``""``: `analysis.text.did_you_mean`."""
+    hint = text_did_you_mean(word, choices, n=n, cutoff=cutoff, quote=True)
+    return f"{hint} " if hint else ""
+
+
+def unknown_parameter(name: str, allowed: Iterable[str]) -> str:
+    """The one message for a name that is not a parameter (notebook cell, run list, papermill -p)."""
+    allowed = list(allowed)
+    return f"{name}: unknown parameter ({did_you_mean(name, allowed)}allowed: {', '.join(allowed)})"
 
 
 def allowed_list(items, limit: int = 15) -> str:
@@ -36,8 +43,8 @@ def type_name(annotation) -> str:
     return getattr(annotation, "__name__", str(annotation))
 
 
-def pydantic_problem(model: type[BaseModel], err: dict) -> str:
-    """One pydantic error in this project's words."""
+def pydantic_problem(model: type[BaseModel], err: dict, values: dict | None = None) -> str:
+    """One pydantic error in this project's words (``values``: what was checked, to show a whole list)."""
     loc, kind, value = err["loc"], err["type"], err.get("input")
     name = str(loc[0]) if loc else ""
     field = model.model_fields.get(name)
@@ -45,21 +52,21 @@ def pydantic_problem(model: type[BaseModel], err: dict) -> str:
     if kind == "missing":
         return f"{name}: missing (the parameters cell must define it)"
     if kind == "extra_forbidden":
-        return f"{name}: unknown parameter ({did_you_mean(name, model.model_fields)}allowed: {', '.join(model.model_fields)})"
+        order = getattr(model, "cell_order", None)
+        return unknown_parameter(name, order() if order else model.model_fields)
     if kind == "literal_error":
         allowed = [a.strip("'") for a in re.findall(r"'[^']*'", ctx.get("expected", ""))]
         if len(loc) > 1:  # an item of a list
-            return f"{name}: unknown value(s) {value!r} (allowed: {', '.join(allowed)})"
+            return f"{name}: unknown value(s) {value!r} ({did_you_mean(value, allowed)}allowed: {', '.join(allowed)})"
         return f"{name}: unknown value {value!r} ({did_you_mean(value, allowed)}allowed: {', '.join(allowed)})"
     if kind in ("greater_than_equal", "less_than_equal"):
         lo, hi = _bounds(field)
         return f"{name}: {value} is out of range (allowed: {lo}..{hi})"
     if kind == "too_short":
         return f"{name}: empty (allowed: one or more of {', '.join(_choices(field) or ())})"
-    if kind == "value_error":
-        return str(ctx.get("error", err["msg"]))
-    if len(loc) > 1 and field is not None:
-        return f"{name}: expected a list of strings, got {field and value!r}"
+    if len(loc) > 1 and field is not None:  # an item of a list: show the list
+        whole = (values or {}).get(name, value)
+        return f"{name}: expected a list of strings, got {whole!r}"
     want = type_name(field.annotation) if field is not None else kind
     if kind.startswith("int") or kind.startswith("float"):
         lo, hi = _bounds(field)

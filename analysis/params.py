@@ -27,10 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import config
 from .choices import DEFAULT_STATEMENT, choices, default_statement, load_cached
-from .param_messages import allowed_list, did_you_mean, pydantic_problem, type_name
+from .param_messages import allowed_list, did_you_mean, pydantic_problem, type_name, unknown_parameter
+from .vocab import FORMATS, THEMES
 
-FORMATS = ("png", "svg", "pdf")
-THEMES = ("paper", "notebook", "talk", "poster")
 PAPERMILL_HEADER = "# Parameters"  # the first line of the cell papermill injects
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -126,10 +125,10 @@ class NotebookParams(BaseModel):
                                           "data/ folder of this package")
     output_dir: str = Field("", description="folder the charts are saved to, created if missing; empty means "
                                             "output/<notebook>/<parameters>/ under notebooks/")
-    formats: list[Literal["png", "svg", "pdf"]] = Field(["png", "svg", "pdf"], min_length=1,
+    formats: list[Literal[FORMATS]] = Field(["png", "svg", "pdf"], min_length=1,
                                                         description="file formats to save: any of png, svg, pdf")
     dpi: int = Field(150, ge=50, le=600, description="resolution of the PNG, 50-600")
-    theme: Literal["paper", "notebook", "talk", "poster"] = Field(
+    theme: Literal[THEMES] = Field(
         "paper", description="seaborn context for text size: paper, notebook, talk or poster")
 
     def __init_subclass__(cls, **kwargs):
@@ -165,7 +164,7 @@ class NotebookParams(BaseModel):
         try:
             model = cls.model_validate(values)
         except ValidationError as e:
-            return [pydantic_problem(cls, err) for err in e.errors(include_url=False)], None
+            return [pydantic_problem(cls, err, values) for err in e.errors(include_url=False)], None
         problems = model.value_problems()
         if problems:
             return problems, None
@@ -220,32 +219,35 @@ class NotebookParams(BaseModel):
         values = {name: namespace[name] for name in cls.model_fields if name in namespace}
         problems = [f"{name}: missing (the parameters cell must define it)"
                     for name in cls.model_fields if name not in namespace]
-        for name in assigned_names(namespace.get("In"), cls.model_fields):
-            if name not in cls.model_fields:
-                problems.append(f"{name}: unknown parameter ({did_you_mean(name, cls.model_fields)}"
-                                f"allowed: {', '.join(cls.cell_order())})")
+        problems += [unknown_parameter(name, cls.cell_order())
+                     for name in assigned_names(namespace.get("In"), cls.model_fields) if name not in cls.model_fields]
         found, claims = cls.problems(values)
         problems += found
         if problems:
-            raise ParameterError(problems, hint=cls._hint(problems, claims))
+            raise ParameterError(problems, hint=cls._hint(problems, claims, values.get("data_dir")))
         return Resolved(cls.model_validate(values), claims)
 
     @classmethod
-    def _hint(cls, problems: list[str], claims) -> str:
-        statement_fields = [n for n, f in cls.model_fields.items() if _marker(f, Statement)]
-        if claims is None and any(p.split(":")[0] in statement_fields for p in problems):
+    def statement_field(cls) -> tuple[str, Statement] | None:
+        """The field naming the statement the notebook charts (or circles), with what it needs."""
+        return next(((n, st) for n, f in cls.model_fields.items() if (st := _marker(f, Statement))), None)
+
+    @classmethod
+    def _hint(cls, problems: list[str], claims, data_dir: Any = "") -> str:
+        """For a bad statement: the latest statements that would do, from the notebook's own data."""
+        field = cls.statement_field()
+        if field is None or not any(p.startswith(f"{field[0]}:") for p in problems):
+            return ""
+        name, st = field
+        if claims is None:
             try:
-                claims = load_cached(None)
+                claims = load_cached(Path(data_dir) if isinstance(data_dir, str) and data_dir else None)
             except Exception:  # noqa: BLE001 - a hint must never hide the real problem
                 return ""
-        for name in statement_fields:
-            if any(p.startswith(f"{name}:") for p in problems) and claims is not None:
-                table = choices(claims, _marker(cls.model_fields[name], Statement).needs_in(claims))
-                head = table.head(12).to_string(index=False, max_colwidth=40)
-                return (f"{len(table)} statements have what {name} needs; the latest {min(12, len(table))}:\n"
-                        f"{head}\nAll of them: analysis.choices.choices(claims, {cls.__name__}) or the table "
-                        "under the validation cell after a good run.")
-        return ""
+        table = choices(claims, st.needs_in(claims))
+        head = table.head(12).to_string(index=False, max_colwidth=40)
+        return (f"{len(table)} statements have what {name} needs; the latest {min(12, len(table))}:\n"
+                f"{head}\nAll of them: p.choices() after a good run, or analysis.choices.choices(claims, needs).")
 
 
 def _literal(value: Any) -> str:
@@ -257,27 +259,24 @@ def _literal(value: Any) -> str:
 
 
 class Resolved:
-    """A notebook's checked parameters with what they resolve to: ``p.source_id`` (an empty
-    statement resolved to the dataset's default), ``p.claims``, ``p.output_dir`` (a Path),
-    ``p.data_dir`` (a Path, or None for the package's data/)."""
+    """A notebook's checked parameters with what they resolve to: each parameter as an attribute
+    (``p.source_id``: an empty statement resolved to the dataset's default), ``p.claims``,
+    ``p.context`` (the dataset's descriptor), ``p.output_dir`` (a Path), ``p.data_dir`` (a Path,
+    or None for the package's data/)."""
 
     def __init__(self, params: NotebookParams, claims):
-        self.params = params
-        self.claims = claims
+        from .context import resolve
+
+        values = params.model_dump()
+        self.__dict__.update(values)  # the parameters first: the attributes below are not parameters
+        self.params, self.claims, self.values = params, claims, values
+        self.context = resolve(None, claims)  # the descriptor of the folder the claims came from
         self.data_dir = Path(params.data_dir) if params.data_dir else None
-        self.values = params.model_dump()
-        for name, field in type(params).model_fields.items():
-            st = _marker(field, Statement)
-            if st is not None and st.empty == DEFAULT_STATEMENT and not self.values[name]:
-                self.values[name] = default_statement(claims, st.needs_in(claims), self.context.default_statement)
-        self.output_dir = Path(params.output_dir) if params.output_dir else output_folder(params, self.values)
-
-    @property
-    def context(self):
-        """The dataset's descriptor (dataset.yaml beside the CSVs), read once per kernel while unchanged."""
-        from .context import load_context
-
-        return load_context(self.data_dir)
+        field = type(params).statement_field()
+        if field is not None and field[1].empty == DEFAULT_STATEMENT and not values[field[0]]:
+            values[field[0]] = default_statement(claims, field[1].needs_in(claims), self.context.default_statement)
+            setattr(self, field[0], values[field[0]])
+        self.output_dir = Path(params.output_dir) if params.output_dir else output_folder(params, values)
 
     def about(self):
         """A line for the notebook: which dataset, and its reference date."""
@@ -288,18 +287,15 @@ class Resolved:
         ref = f"; running totals count from {ctx.reference.label}" if ctx.reference else ""
         return Markdown(f"**Data:** {ctx.title} (`{folder}`){ref}.")
 
-    def __getattr__(self, name):
-        values = self.__dict__.get("values", {})
-        if name in values:
-            return values[name]
-        raise AttributeError(name)
-
-    def choices(self, limit: int | None = None, name: str | None = None):
+    def choices(self, limit: int | None = None):
         """The statements this notebook can chart (those with what its statement field needs),
         latest first, the chosen one marked; ``limit`` keeps the latest few and the chosen one."""
-        fields = type(self.params).model_fields
-        name = name or next(n for n, f in fields.items() if _marker(f, Statement))
-        table = choices(self.claims, _marker(fields[name], Statement).needs_in(self.claims), chosen=self.values[name])
+        field = type(self.params).statement_field()
+        if field is None:
+            raise ParameterError([f"{type(self.params).__name__} has no statement parameter to choose "
+                                  "(allowed: p.choices() in notebooks 01, 02, 03 and 05)"])
+        name, st = field
+        table = choices(self.claims, st.needs_in(self.claims), chosen=self.values[name])
         if limit is not None:
             table = table[(table.index < limit) | (table.chosen != "")]
         return table
@@ -308,18 +304,23 @@ class Resolved:
 def output_folder(params: NotebookParams, values: dict[str, Any]) -> Path:
     """``notebooks/output/<notebook>/<parameters>/``: one folder per set of parameters, so exploring
     never overwrites an earlier run's charts. Named by the key fields and whatever differs from the
-    defaults (output_dir and formats excepted); long names end in a short hash."""
+    defaults (output_dir and formats excepted); a name that is long, or that had to change a value
+    to be a folder name ("Hikmet Hajiyev", "../data"), ends in a hash of the values as given."""
     cls = type(params)
-    parts = []
+    parts, given = [], []
     for name in cls.cell_order():
         value = values[name]
         if name in ("output_dir", "formats") or (name not in cls.key_fields and value == cls.model_fields[name].default):
             continue
-        text = "+".join(map(str, value)) if isinstance(value, list) else str(value)
+        items = value if isinstance(value, list) else [value]
+        text = "+".join(map(str, items))
         parts.append(text if name in cls.key_fields else f"{name}={text}")
+        given.append((name, value))
     slug = re.sub(r"[^A-Za-z0-9._=+-]+", "-", "_".join(parts)).strip("-_.") or "defaults"
-    if len(slug) > 80:
-        slug = slug[:70].rstrip("-_.") + "-" + hashlib.sha256(slug.encode()).hexdigest()[:8]
+    faithful = all(re.fullmatch(r"[A-Za-z0-9.=-]+", str(item)) for _, v in given
+                   for item in (v if isinstance(v, list) else [v]))
+    if len(slug) > 80 or not faithful:
+        slug = slug[:70].rstrip("-_.") + "-" + hashlib.sha256(repr(given).encode()).hexdigest()[:8]
     return config.OUTPUT_DIR / (cls.notebook or "notebook") / slug
 
 
@@ -347,29 +348,31 @@ def assigned_names(history: list[str] | None, known: Iterable[str] = ()) -> list
     """Names assigned by the parameter cells run just before the current cell.
 
     ``history`` is IPython's ``In`` (its last entry is the cell running now). Going back from the
-    cell before it, every cell papermill injected (first line ``# Parameters``) or that consists only
-    of ``name = literal`` assignments, one of them a ``known`` parameter (a parameters cell), counts;
-    the first other cell stops the
-    walk. So a name is a candidate for "unknown parameter" only when papermill injected it or the
-    parameters cell assigns it, never because the notebook created it on an earlier run.
+    cell before it: cells papermill injected (first line ``# Parameters``) count, and so does the
+    first cell of only ``name = literal`` assignments with a ``known`` parameter among them (the
+    parameters cell); the walk stops there, or at any other cell. So a name is a candidate for
+    "unknown parameter" only when papermill injected it or the parameters cell as last run assigns
+    it: never a variable the notebook created, nor a typo in an earlier run of the parameters cell.
     """
-    if not history or len(history) < 2:
-        return []
+    known = set(known) | set(NotebookParams.model_fields)
     names: list[str] = []
-    for source in reversed(history[:-1]):
-        got = _literal_assignments(source, set(known) | set(NotebookParams.model_fields))
+    for source in reversed((history or [])[:-1]):
+        got = _literal_assignments(source, known)
         if got is None:
             break
         names += got
+        if not source.lstrip().startswith(PAPERMILL_HEADER):
+            break  # the parameters cell itself: what ran before it is not this run's
     return sorted(set(names))
 
 
 def _literal_assignments(source: str, known: set[str]) -> list[str] | None:
+    """The names a cell of only ``name = literal`` (or ``name: type = literal``) lines assigns, when it
+    is papermill's injected cell or assigns a known parameter; None for any other cell."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
-    injected = source.lstrip().startswith(PAPERMILL_HEADER)
     names = []
     for node in tree.body:
         target, value = None, None
@@ -381,13 +384,11 @@ def _literal_assignments(source: str, known: set[str]) -> list[str] | None:
             return None
         try:
             ast.literal_eval(value)
-        except ValueError:
-            return None
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None  # not a literal (a call, or a failed cell such as {[1]: 2})
         names.append(target)
-    if not names:
-        return None
-    if not injected and not known & set(names):
-        return None  # some other literal cell, not a parameters cell
+    if not names or not (source.lstrip().startswith(PAPERMILL_HEADER) or known & set(names)):
+        return None  # empty, or some other literal cell: not a parameters cell
     return names
 
 

@@ -130,8 +130,10 @@ def attribution(r) -> str:
 # ---------------------------------------------------------------- did you mean
 
 
-def did_you_mean(value: str, choices, n: int = 3, cutoff: float = 0.6) -> str:
+def did_you_mean(value: str, choices, n: int = 3, cutoff: float = 0.6, quote: bool = False) -> str:
     """'did you mean a, b?' for the choices close to ``value``, or '' (never an unrelated one:
-    ``cutoff`` is difflib's similarity ratio a suggestion must reach)."""
+    ``cutoff`` is difflib's similarity ratio a suggestion must reach); ``quote`` writes ids and
+    names as 'a' (parameter and run-list messages)."""
     close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=n, cutoff=cutoff)
-    return f"did you mean {', '.join(close)}?" if close else ""
+    shown = [repr(c) if quote else c for c in close]
+    return f"did you mean {', '.join(shown)}?" if close else ""

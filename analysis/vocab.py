@@ -34,3 +34,6 @@ UNITS = ("people", "percent", "mines", "maps", "incidents", "km2", "m2", "ha")
 COUNTER_KINDS = ("official", "independent", "other_party", "mixed", "unknown")
 # A period_start argument that means "the dataset's reference date" (dataset.yaml reference.start).
 REFERENCE = "reference"
+# Chart file formats and seaborn text-size themes (notebook parameters and save_figure).
+FORMATS = ("png", "svg", "pdf")
+THEMES = ("paper", "notebook", "talk", "poster")

@@ -136,7 +136,8 @@ def test_run_all_edit_run_all_again_save_clean_in_jupyterlab(lab):
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         assert errors.count() == 0, errors.first.inner_text()
         shot(page, "3-second-run")
-        assert OTHER in page.locator(".jp-Notebook").inner_text()  # the choices table marks it
+        chosen = page.locator(".jp-OutputArea-output table tr", has_text="◀")
+        assert chosen.count() == 1 and OTHER in chosen.inner_text()  # the choices table marks the new statement
 
         page.keyboard.press("Control+s")
         page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)

@@ -87,7 +87,7 @@ def test_run_all_twice_in_one_kernel_with_a_parameter_changed(tmp_path, kernel, 
     assert second.is_dir(), sorted(p.name for p in (tmp_path / stem).iterdir())
     assert check(drawn(second, chart))
     assert {p.name: p.read_bytes() for p in first[0].iterdir()} == before, "the first run's charts were overwritten"
-    if stem.startswith("0") and name == "source_id":  # the choices table marks the statement charted
+    if name == "source_id":  # the choices table marks the statement charted
         table = next(o for o in nb.cells[4].outputs if o.output_type == "execute_result")
         assert literal.strip('"') in table["data"]["text/plain"] and "◀" in table["data"]["text/plain"]
 
@@ -124,23 +124,34 @@ def test_a_misspelled_name_in_the_parameters_cell_is_named(kernel):
     assert "sourceid: unknown parameter (did you mean 'source_id'?" in error["evalue"]
 
 
-def test_the_explorer_redraws_the_chart_and_the_rows_when_a_control_changes(kernel):
+def test_the_explorer_redraws_the_chart_and_the_rows_when_a_control_changes(kernel, tmp_path):
     nb, client = kernel("05-explore-statements")
     nb.cells.append(nbformat.v4.new_code_cell(
         "import json\n"
         "c = explorer.controls\n"
+        "first = [cid for v in explorer.meta.values if not v.derived for cid in v.claim_ids]\n"
         "c['metric'].value = 'injured'\n"
-        "after_metric = (sorted(set(explorer.rows.metric.astype(str))), len(explorer.rows), explorer.meta.title)\n"
+        "drawn = [cid for v in explorer.meta.values if not v.derived for cid in v.claim_ids]\n"
+        "after_metric = (sorted(explorer.rows.claim_id), drawn, first)\n"
         "c['speaker'].value = 'Hikmet Hajiyev'\n"
-        "after_speaker = (sorted(set(explorer.rows.speaker)), list(c['statement'].options)[:3], c['statement'].value)\n"
+        "after_speaker = (sorted(set(explorer.rows.speaker)), list(c['statement'].options), c['statement'].value)\n"
         "c['period'].value = 'open'\n"
-        "print(json.dumps([after_metric, after_speaker, len(explorer.rows)]))"))
+        "after_period = sorted(explorer.rows.claim_id)\n"
+        "c['period'].value = 'both'\n"
+        "saved = [p.name for p in explorer.save()]  # the statement dropdown reads (none) now\n"
+        "print(json.dumps([after_metric, after_speaker, after_period, saved]))"))
     with client.setup_kernel():
         run_all(client, nb)
     out = json.loads(next(o for o in nb.cells[-1].outputs if o.output_type == "stream")["text"])
-    (metrics, n, _title), (speakers, options, chosen), n_open = out
-    injured = CLAIMS[(CLAIMS.metric == "injured") & (CLAIMS.source_kind == "official_statement")]
-    assert metrics == ["injured"] and 0 < n <= len(injured)
-    assert speakers == ["Hikmet Hajiyev"] and options[0] == "(none)"
-    assert all(o.startswith("az-") for o in options[1:]) and chosen == "(none)"  # the seed is not his statement
-    assert n_open == 0 or n_open < n
+    (rows, drawn, first), (speakers, options, chosen), open_rows, saved = out
+    official = CLAIMS[(CLAIMS.source_kind == "official_statement") & (CLAIMS.group == "all")]
+    injured = official[official.metric == "injured"]
+    assert rows == sorted(drawn) and set(drawn) <= set(injured.claim_id) and len(drawn) > 10  # redrawn: injured only
+    assert set(first).isdisjoint(drawn), "the chart before the change drew casualties and killed"
+    assert speakers == ["Hikmet Hajiyev"] and options[0] == "(none)" and chosen == "(none)"  # the seed is not his
+    his = official[(official.speaker == "Hikmet Hajiyev") & official.metric.eq("injured")]
+    assert set(options[1:]) == set(his.source_id)
+    assert open_rows == sorted(his.loc[his.period_start.isna(), "claim_id"])  # only totals with no start date
+    assert saved == ["casualties-timeline.png", "casualties-timeline.svg", "casualties-timeline.pdf",
+                     "casualties-timeline.json", "casualty-counts.png", "casualty-counts.svg", "casualty-counts.pdf",
+                     "casualty-counts.json"]

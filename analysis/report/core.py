@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .. import config
+from ..text import did_you_mean as text_did_you_mean
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_LOCKED = 0, 1, 2, 3
 EXIT_UNWRITABLE = 4  # the figures folder (or the folder it is in) cannot be written: read-only, no permission
@@ -50,8 +50,9 @@ class Run:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    """`` (did you mean 'x'?)`` for run-list messages, or ``""``: `analysis.text.did_you_mean`."""
+    hint = text_did_you_mean(word, choices, n=1, quote=True)
+    return f" ({hint})" if hint else ""
 
 
 def display_path(path: Path) -> str:

@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..echo import shown
-from ..params import NotebookParams, did_you_mean
+from ..param_messages import unknown_parameter
+from ..params import NotebookParams
 from .core import ReportError, Run
 
 
@@ -63,37 +64,39 @@ def _inspect(papermill, notebook: Path) -> dict | None:
     return papermill.inspect_notebook(str(notebook))
 
 
-_SAFE_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "tuple": tuple}
+_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict, "tuple": tuple,
+          "set": set}
 
 
 def model_for(notebook: Path, declared: dict[str, dict]) -> type[NotebookParams] | type[BaseModel]:
-    """The notebook's declared model, or (for a notebook without one) a model built from the
-    annotations of its parameters cell, as ``papermill.inspect_notebook`` reports them."""
+    """The notebook's declared model, or (for a notebook without one) a strict model built from
+    the annotations of its parameters cell, as ``papermill.inspect_notebook`` reports them."""
     if notebook.stem in NotebookParams.registry:
         return NotebookParams.registry[notebook.stem]
     from pydantic import create_model
 
-    fields = {}
-    for name, info in declared.items():
-        ann = _annotation(info.get("inferred_type_name") or "")
-        fields[name] = (ann, None)
+    fields = {name: (_annotation(info.get("inferred_type_name") or ""), None) for name, info in declared.items()}
     name = "Params_" + re.sub(r"\W", "_", notebook.stem)
-    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+    return create_model(name, __config__=ConfigDict(extra="forbid", strict=True), **fields)
 
 
 def _annotation(text: str):
+    """A plain type for an annotation's text: ``int``, ``list[str]``, ``Optional[int]``, ``int | None``;
+    anything else (a type of the notebook's own, a complex union) is not checked (Any)."""
     from typing import Any as AnyT
-    from typing import Optional, Union  # noqa: F401 - names for eval below
+    from typing import Optional
 
     text = text.strip().strip("'\"").replace("typing.", "")
-    if text in ("", "None", "Any", "object"):
+    optional = re.fullmatch(r"Optional\[(.+)\]", text) or re.fullmatch(r"(.+?)\s*\|\s*None", text)
+    if optional:
+        inner = _annotation(optional.group(1))
+        return AnyT if inner is AnyT else Optional[inner]  # noqa: UP045 - built from a runtime value
+    m = re.fullmatch(r"(\w+)(?:\[(\w+)\])?", text)
+    base = _TYPES.get(m.group(1).lower()) if m else None
+    if base is None:
         return AnyT
-    names = {**_SAFE_TYPES, "List": list, "Dict": dict, "Tuple": tuple, "Optional": Optional, "Union": Union,
-             "Any": AnyT, "None": None}
-    try:
-        return eval(text, {"__builtins__": {}}, names)  # noqa: S307 - names restricted to plain types
-    except Exception:  # noqa: BLE001 - an annotation we cannot read is not checked
-        return AnyT
+    item = _TYPES.get(m.group(2).lower()) if m.group(2) else None
+    return base[item] if item is not None and base in (list, set) else base
 
 
 def check_run(notebook: Path, declared: dict[str, dict], values: dict[str, Any], base_dir: Path) -> list[str]:
@@ -106,19 +109,17 @@ def check_run(notebook: Path, declared: dict[str, dict], values: dict[str, Any],
     model = model_for(notebook, declared)
     if isinstance(model, type) and issubclass(model, NotebookParams):
         return model.problems(values, base_dir)[0]
-    strict = ConfigDict(extra="forbid", strict=True)
     try:
-        type(model.__name__, (model,), {"model_config": strict}).model_validate(values)
+        model.model_validate(values)
     except ValidationError as e:
         out = []
         for err in e.errors(include_url=False):
             name = str(err["loc"][0]) if err["loc"] else ""
             if err["type"] == "extra_forbidden":
-                out.append(f"{name}: unknown parameter ({did_you_mean(name, declared)}allowed: "
-                           f"{', '.join(sorted(declared))})")
+                out.append(unknown_parameter(name, sorted(declared)))
             else:
                 ann = declared.get(name, {}).get("inferred_type_name") or ""
-                v = err.get("input")
+                v = values.get(name, err.get("input"))
                 out.append(f"{name}: expected {ann}, got {type(v).__name__} {v!r}")
         return sorted(set(out), key=out.index)
     return []
