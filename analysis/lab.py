@@ -24,7 +24,8 @@ def extra_keys() -> list[str]:
         return str(tomllib.load(f).get("tool", {}).get("nbstripout", {}).get("extra_keys", "")).split()
 
 
-# what nbstripout's command line strips by default beyond outputs (its API does not add these)
+# what nbstripout's command line strips by default beyond outputs (its API does not add these); copied
+# from nbstripout 0.9.1's main(): check it when the pin moves (test_lab compares the two paths' bytes)
 NBSTRIPOUT_DEFAULT_KEYS = ["metadata.signature", "metadata.widgets", "cell.metadata.collapsed",
                            "cell.metadata.ExecuteTime", "cell.metadata.execution", "cell.metadata.heading_collapsed",
                            "cell.metadata.hidden", "cell.metadata.scrolled"]
