@@ -56,6 +56,7 @@ LINESTYLES = ("-", "--", ":", "-.")
 QUALIFIER_MARKERS = MARKERS
 QUALIFIER_LEGEND = MARKER_MEANING
 GAP_FILL = "#eeeeee"
+RELAYED = " (official count, relayed)"  # a line whose rows relay a government count (relays_official)
 
 
 @dataclass
@@ -152,6 +153,9 @@ def independent_yearly_chart(
         subtitle = (f"{what} in each calendar year, {y0}-{y1}, as published by each collector ({collectors}). "
                     "One line per collector and area, never added together; no line is drawn across a year "
                     "without a figure.")
+        if rows.relays_official.astype(bool).any():
+            subtitle += (" Lines marked \"official count, relayed\" are a government's own count as published "
+                         "by the collector, not an independent count.")
         footer = f"{compact_source_line(rows, context=ctx)} {CLAIMS_NOTE}"
         layout(fig, title, subtitle, footer, handles, body_h=sum(heights) + (0.45 * len(panels) + 0.5) * scale())
         for ax, labels in pending:
@@ -204,6 +208,8 @@ def _yearly_line(ax, s: pd.DataFrame, label: str, area: str, k: int, colour: str
     second report, a qualified value) and the line's own label (at its longest run of years,
     and at its last point when a gap comes before it)."""
     on = s[s.on_line].set_index("year")
+    # a government count relayed by this collector: said on the line's label, its values and the alt text
+    relayed = RELAYED if bool(s.relays_official.astype(bool).any()) else ""
     yv = on.value.reindex(years)  # NaN where a year has no figure: the line breaks there
     ax.plot(years, yv.to_numpy(float), color=colour, lw=1.8, ls=LINESTYLES[k % len(LINESTYLES)],
             gid=f"line:{label}:{area}", zorder=3)
@@ -216,19 +222,19 @@ def _yearly_line(ax, s: pd.DataFrame, label: str, area: str, k: int, colour: str
         if alone or not r.on_line or str(r.qualifier) != "exact":
             values.append(dict(anchors=[(r.year, float(r.value))], colour=colour, fontsize="x-small",
                                fontweight="normal", text=fmt_value(r.value, r.qualifier), around=NEAR))
-        tally.drawn.append(DrawnValue(label=f"{label}, {area}", value=float(r.value), qualifier=str(r.qualifier),
+        tally.drawn.append(DrawnValue(label=f"{label}, {area}{relayed}", value=float(r.value), qualifier=str(r.qualifier),
                                       derived=False, claim_ids=(r.claim_id,), period=str(r.year),
                                       formula="" if r.on_line else "off the line: " + r.note))
     a, b = max(year_runs(on.index), key=lambda t: (t[1] - t[0], t[1]))
     last = int(on.index.max())
-    text = f"{label}\n{ctx.area_label(area)}"
+    text = f"{label}{relayed}\n{ctx.area_label(area)}"
     labels: list[dict] = []
     if last != b:  # a point after a gap (e.g. a recent year) gets its own label too
         labels.append(dict(anchors=[(last, float(on.value[last]))], colour=colour, text=text))
     labels.append(dict(anchors=[(b, float(on.value[b])), (a, float(on.value[a]))], colour=colour, text=text))
     missing = sorted(set(years) - set(on.index))
     tally.alt_parts.append(
-        f"{label} ({area}): " + ", ".join(
+        f"{label} ({area}){relayed}: " + ", ".join(
             f"{y} {fmt_value(v, q)}" + ("" if o else " (second report, off the line)")
             for y, v, q, o in zip(s.year, s.value, s.qualifier, s.on_line, strict=True))
         + (f"; no figure for {fmt_years(missing)}" if missing else "") + ".")

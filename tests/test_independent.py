@@ -289,9 +289,28 @@ def test_the_gap_is_said_on_the_chart(yearly_chart):
 def test_each_line_is_labelled_with_its_collector_and_area_on_the_chart(yearly_chart):
     fig, _ = yearly_chart
     texts = {t.get_text() for ax in fig.axes for t in ax.texts}
-    for label in ("AzCBL\nAzerbaijan", "AzCBL\nAzerbaijan excl. Nagorno-Karabakh", "ANAMA\nAzerbaijan",
+    for label in ("AzCBL\nAzerbaijan", "AzCBL\nAzerbaijan excl. Nagorno-Karabakh", "ANAMA (official count, relayed)\nAzerbaijan",
                   "Landmine Monitor headline\nAzerbaijan (Monitor profile)", "HALO Trust\nNagorno-Karabakh"):
         assert label in texts
+
+
+def test_a_line_relaying_a_government_count_says_so(yearly, yearly_chart, real_claims):
+    fig, meta = yearly_chart
+    anama = yearly[yearly.series == "ANAMA"]
+    assert len(anama) and anama.relays_official.all()
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "ANAMA (official count, relayed)\nAzerbaijan" in texts
+    assert "(official count, relayed)" in svg_text(fig)
+    anama_values = [v for v in meta.values if set(v.claim_ids) & set(anama.claim_id)]
+    assert anama_values and all("official count, relayed" in v.label for v in anama_values)
+    assert "ANAMA (Azerbaijan) (official count, relayed):" in meta.alt_text
+    assert "official count, relayed" in meta.subtitle
+    # a collector counting on its own is not marked
+    azcbl = [v for v in meta.values if v.label.startswith("AzCBL")]
+    assert azcbl and not any("relayed" in v.label for v in azcbl)
+    # without the relayed rows nothing is marked
+    _, plain = independent.independent_yearly_chart(yearly_series(real_claims, start_year=1999, end_year=2025))
+    assert "relayed" not in plain.alt_text and "relayed" not in plain.subtitle
 
 
 # ---------------------------------------------------------------- attribution
