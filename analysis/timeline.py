@@ -22,15 +22,15 @@ from .data import count_dates, starts_at
 from .framing import (
     CLAIMS_NOTE,
     DERIVED_NOTE,
-    MARKER_MEANING,
     MARKERS,
     METRIC_COLOURS,
     OKABE_ITO,
     ChartMeta,
     DrawnValue,
     empty_panel,
-    frame,
+    layout,
     nothing_to_draw,
+    qualifier_handles,
     style,
 )
 from .text import fmt_day, fmt_value, fmt_window, lower_first
@@ -178,14 +178,14 @@ def casualties_timeline(
         start = since_war.period_start.max()  # a start given as a month is the earliest day of its window
     since = ctx.since(pd.Timestamp(start) if start is not None else None)
     with style_ctx, white:
-        fig, axes = plt.subplots(3, 1, figsize=(10, 11), sharex=True, gridspec_kw={"height_ratios": [3, 1.4, 1.6]})
+        body_h = 8.4
+        fig, axes = plt.subplots(3, 1, figsize=(9, body_h), sharex=True, gridspec_kw={"height_ratios": [3, 1.4, 1.6]})
         _counts_panel(axes[0], since_war, since, highlight, drawn, ctx)
         _rates_panel(axes[1], rates, drawn, ctx)
         _totals_panel(axes[2], open_start, highlight, drawn, ctx)
         for ax in axes:
             ax.grid(axis="y", color="#e5e5e5", lw=0.8)
             sns.despine(ax=ax)
-        _legend(fig, highlight)
         plotted = pd.concat([df for df in (since_war, open_start) if len(df)])
         n_statements = plotted.source_id.nunique()
         stmt = (f"Reported in {n_statements} official statements "
@@ -194,8 +194,8 @@ def casualties_timeline(
                 "(claim ids in the SVG and the table below).")
         subtitle = ("Each point is one statement's number, placed at the date the count runs to (the end of the "
                     "period it covers, or the statement's date window); markers show the speaker's qualifier.")
-        fig.tight_layout(rect=(0, 0.07, 1, 0.83))
-        frame(fig, title, subtitle, f"{stmt} {CLAIMS_NOTE} {DERIVED_NOTE}")
+        layout(fig, title, subtitle, f"{stmt} {CLAIMS_NOTE} {DERIVED_NOTE}", _handles(plotted, highlight),
+               body_h=body_h)
     values = [v for v in drawn if not v.derived]
     alt = (f"Time series chart: {title}. {len(values)} stated numbers from {n_statements} statements. "
            + _alt_summary(since_war, since, ctx) + " " + _alt_summary(open_start, "with no start date", ctx)
@@ -268,12 +268,16 @@ def _totals_panel(ax, open_start: pd.DataFrame, highlight: str, drawn: list, ctx
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 
 
-def _legend(fig, highlight: str) -> None:
-    handles = [Line2D([], [], marker=m, ls="none", color="#555555", label=t) for m, t in MARKER_MEANING.items()]
-    handles.append(Line2D([], [], color="#555555", lw=2.5, alpha=0.45, label="date window (statement undated within it)"))
-    if highlight:
-        handles.append(Line2D([], [], marker="o", ms=11, mfc="none", mec="black", ls="none", label="highlighted statement"))
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.885), ncol=3, frameon=False, fontsize="small")
+def _handles(plotted: pd.DataFrame, highlight: str) -> list:
+    """The legend: the marker shapes drawn, the date window when one is drawn, the highlight ring."""
+    handles = qualifier_handles({MARKERS[str(q)] for q in plotted.qualifier})
+    if (plotted.as_of_latest > plotted.as_of_earliest).any():
+        handles.append(Line2D([], [], color="#555555", lw=2.5, alpha=0.45,
+                              label="date window (statement undated within it)"))
+    if highlight and (plotted.source_id == highlight).any():
+        handles.append(Line2D([], [], marker="o", ms=11, mfc="none", mec="black", ls="none",
+                              label="highlighted statement"))
+    return handles
 
 
 def _alt_summary(s: pd.DataFrame, what: str, ctx: Context) -> str:
