@@ -199,10 +199,20 @@ def test_fmt_years_joins_runs_of_years(years, expected):
 @pytest.mark.parametrize(
     ("value", "qualifier", "unit", "expected"),
     [(3400, "more_than", "", "more than 3,400"), (55, "nearly", "percent", "nearly 55%"), (342, "exact", "", "342"),
-     (12.5, "about", "", "about 12.5")],
+     (12.5, "about", "", "about 12.5"), (40, "about", "ha", "about 40 ha"), (342, "exact", "people", "342")],
 )
 def test_fmt_value_keeps_qualifiers(value, qualifier, unit, expected):
     assert charts.fmt_value(value, qualifier, unit) == expected
+
+
+def test_every_unit_is_a_count_or_has_a_suffix():
+    from analysis import vocab
+    from analysis.text import fmt_number
+
+    assert set(vocab.COUNT_UNITS) | set(vocab.UNIT_SUFFIX) == set(vocab.UNITS)
+    assert not set(vocab.COUNT_UNITS) & set(vocab.UNIT_SUFFIX)
+    for unit in set(vocab.UNITS) - set(vocab.COUNT_UNITS):
+        assert fmt_number(7, unit) != "7", f"a number of {unit} prints with no unit"
 
 
 def test_statement_table_lists_every_claim_and_derived_value(claims):
