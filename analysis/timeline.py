@@ -17,6 +17,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
 
+from .charts import compact_source_line, source_line
 from .context import Context, carry, resolve
 from .data import count_dates, starts_at
 from .framing import (
@@ -188,13 +189,12 @@ def casualties_timeline(
             sns.despine(ax=ax)
         plotted = pd.concat([df for df in (since_war, open_start) if len(df)])
         n_statements = plotted.source_id.nunique()
-        stmt = (f"Reported in {n_statements} official statements "
-                f"({plotted.date_earliest.min():%b %Y}-{plotted.date_latest.max():%b %Y}) by "
-                + "; ".join(sorted(plotted.affiliation.unique())) + ". Each point names its statement in the data "
-                "(claim ids in the SVG and the table below).")
+        stmt = source_line(plotted)
+        footer = (f"{compact_source_line(plotted, context=ctx)} Each point names its statement in the data (claim "
+                  f"ids in the SVG and the table below). {CLAIMS_NOTE} {DERIVED_NOTE}")
         subtitle = ("Each point is one statement's number, placed at the date the count runs to (the end of the "
                     "period it covers, or the statement's date window); markers show the speaker's qualifier.")
-        layout(fig, title, subtitle, f"{stmt} {CLAIMS_NOTE} {DERIVED_NOTE}", _handles(plotted, highlight),
+        layout(fig, title, subtitle, footer, _handles(plotted, highlight),
                body_h=body_h)
     values = [v for v in drawn if not v.derived]
     alt = (f"Time series chart: {title}. {len(values)} stated numbers from {n_statements} statements. "

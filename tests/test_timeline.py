@@ -75,6 +75,18 @@ def test_an_empty_panel_shows_no_value_ticks(claims):
     assert any("No statement in the selection gives such a total" in t.get_text() for t in open_panel.texts)
 
 
+def test_the_source_line_names_every_outlet_and_speaker_plotted(claims):
+    since = timeline.official_series(claims)
+    open_start = timeline.official_series(claims, ["casualties"], period_start=None)
+    fig, meta = timeline.casualties_timeline(since, open_start, timeline.implied_rates(since))
+    plotted = pd.concat([since, open_start])
+    assert meta.source_line.startswith("Reported by ")
+    for publisher in set(plotted.publisher):
+        assert publisher in meta.source_line, f"{publisher} missing from the source line"
+    footer = " ".join(fig.texts[-1].get_text().split())
+    assert footer.startswith("Reported by") and f"in {plotted.source_id.nunique()} statements" in footer
+
+
 def test_rates_skip_statements_closer_than_the_gap():
     s = synthetic([100, 101, 160], ["2022-01-01", "2022-01-10", "2022-03-02"])
     rates = timeline.implied_rates(s, min_gap_days=30)
