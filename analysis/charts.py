@@ -43,10 +43,7 @@ from .framing import (
     style,
 )
 from .text import attribution, cap, fmt_day, fmt_number, fmt_period, fmt_value, fmt_window
-from .vocab import QUALIFIER_WORDS
-
-CASUALTY_METRICS = ("casualties", "killed", "injured")
-
+from .vocab import CASUALTY_METRICS, QUALIFIER_WORDS
 
 # ---------------------------------------------------------------- text helpers
 

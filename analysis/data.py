@@ -157,6 +157,17 @@ def period_series(claims: pd.DataFrame, by: Sequence[str] = ()) -> pd.Series:
     return new.cumsum().reindex(claims.index)
 
 
+def reference_or(period_start, claims: pd.DataFrame, context=None):
+    """``period_start`` itself, or for ``"reference"`` (`vocab.REFERENCE`) the reference date of
+    ``context`` (else of the dataset.yaml beside ``claims``); a DataError naming the period
+    starts of ``claims`` when the dataset has none (`analysis.context.Context.reference_start`)."""
+    if period_start != vocab.REFERENCE:
+        return period_start
+    from .context import resolve
+
+    return resolve(context, claims).reference_start(claims)
+
+
 def statement(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
     """The claims of one source (statement). Raises KeyError naming close matches."""
     rows = claims[claims.source_id == source_id]
@@ -188,11 +199,7 @@ def series(
     ("in the last 30 years").
     """
     sel = claims[(claims.metric == metric) & (claims.group == group) & claims.source_kind.isin(source_kinds)]
-    if period_start == vocab.REFERENCE:
-        from .context import resolve
-
-        period_start = resolve(context, claims).reference_start(sel)
-    sel = sel[starts_at(sel, period_start)]
+    sel = sel[starts_at(sel, reference_or(period_start, sel, context))]
     return sel.sort_values(["date_mid", "claim_id"]).reset_index(drop=True)
 
 

@@ -43,16 +43,14 @@ import pandas as pd
 
 from .charts import compact_source_line
 from .context import Context, carry, resolve
-from .data import count_dates, starts_at
-from .data import series as official_series
+from .data import count_dates, reference_or, series, starts_at
 from .framing import SelectionError
 from .text import attribution, fmt_day, fmt_value, fmt_window, fmt_years, lower_first
-from .vocab import REFERENCE
+from .vocab import CASUALTY_METRICS, REFERENCE
 
 if TYPE_CHECKING:  # at run time these come from __getattr__ below, on first use
     from .independent_charts import independent_yearly_chart, official_vs_independent_chart
 
-METRICS = ("casualties", "killed", "injured")
 DEFAULT = "default"  # collectors=DEFAULT: the descriptor's default collectors (all, when it declares none)
 PANELS_OF_OFFICIALS = "officials"  # panels=...: the panels the descriptor's official counts are about
 CHARTS = ("independent_yearly_chart", "official_vs_independent_chart")
@@ -93,8 +91,8 @@ def _metric_text(metric: str, ctx: Context) -> str:
 
 
 def _check_metric(metric: str) -> None:
-    if metric not in METRICS:
-        raise SelectionError(f"unknown metric {metric!r} (allowed: {', '.join(METRICS)})")
+    if metric not in CASUALTY_METRICS:
+        raise SelectionError(f"unknown metric {metric!r} (allowed: {', '.join(CASUALTY_METRICS)})")
 
 
 def _available(claims: pd.DataFrame, ctx: Context, metric: str) -> dict[str, list[str]]:
@@ -284,7 +282,7 @@ def official_vs_independent(
     """
     _check_metric(metric)
     ctx = resolve(context, claims)
-    ref = pd.Timestamp(ctx.reference_start(claims) if period_start == REFERENCE else period_start)
+    ref = pd.Timestamp(reference_or(period_start, claims, ctx))
     lo = pd.Timestamp(start) if start else pd.Timestamp(year=ref.year, month=1, day=1)
     hi = pd.Timestamp(end) if end else pd.Timestamp.max
     if isinstance(panels, str) and panels == PANELS_OF_OFFICIALS:
@@ -311,7 +309,7 @@ def official_vs_independent(
 
 def _official_counts(claims: pd.DataFrame, metric: str, group: str, ref: pd.Timestamp, ctx: Context) -> pd.DataFrame:
     """The officials' running totals since ``ref`` (`analysis.series`), placed where their counts stand."""
-    off = official_series(claims, metric, group=group, period_start=ref.strftime("%Y-%m-%d"))
+    off = series(claims, metric, group=group, period_start=ref.strftime("%Y-%m-%d"))
     when = count_dates(off)
     return off.assign(panel="cumulative", role="official", series=ctx.officials.label,
                       x=when.as_of, x_start=when.as_of_earliest, x_end=when.as_of_latest)
@@ -387,7 +385,7 @@ def comparison_table(rows: pd.DataFrame, context: Context | None = None) -> pd.D
 
 
 __all__ = [
-    "DEFAULT", "METRICS", "PANELS_OF_OFFICIALS", "SelectionError", "comparison_table",
+    "DEFAULT", "PANELS_OF_OFFICIALS", "SelectionError", "comparison_table",
     "compact_source_line", "independent_yearly_chart", "official_vs_independent", "official_vs_independent_chart",
     "panel_of", "series_label", "series_table", "yearly_series",
 ]

@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 
 from .charts import compact_source_line, source_line
 from .context import Context, carry, resolve
-from .data import count_dates, starts_at
+from .data import count_dates, reference_or, starts_at
 from .framing import (
     CLAIMS_NOTE,
     DERIVED_NOTE,
@@ -64,8 +64,7 @@ def official_series(
     ``attrs["available"]`` names what the unfiltered data has, for the error of an empty chart.
     """
     official = claims[(claims.source_kind == "official_statement") & (claims.group == "all")]
-    if period_start == REFERENCE:
-        period_start = resolve(context, claims).reference_start(official)
+    period_start = reference_or(period_start, official, context)
     sel = official[official.metric.isin(list(metrics))]
     sel = sel[starts_at(sel, period_start)]  # a start given as a month joins the day's series
     if speakers:

@@ -36,5 +36,7 @@ UNIT_SUFFIX = {"percent": "%", "km2": " km2", "m2": " m2", "ha": " ha"}
 # whose official statements the data holds, a body independent of the parties, another party to
 # the conflict, a total compiled from official and independent counts, or not said.
 COUNTER_KINDS = ("official", "independent", "other_party", "mixed", "unknown")
+# The metrics of people killed or injured that the casualty charts draw and compare (metrics.csv names).
+CASUALTY_METRICS = ("casualties", "killed", "injured")
 # A period_start argument that means "the dataset's reference date" (dataset.yaml reference.start).
 REFERENCE = "reference"
