@@ -26,25 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import config, vocab
-from .csvfile import MAX_CELL_CHARS, MAX_LINE_CHARS
-from .schema import (
-    BOOLS,
-    CLAIMS_FIELDS,
-    DATE_RX,
-    EARLIEST_DATE,
-    FILES,
-    ID_RX,
-    MAX_FRAC_DIGITS,
-    MAX_INT_DIGITS,
-    METRICS_FIELDS,
-    NUMBER_RULE,
-    NUMBER_RX,
-    SOURCES_FIELDS,
-    URL_RX,
-    DataError,
-    Field,
-    parse_numbers,
-)
+from .schema import DataError
 from .validation import Dataset, check_folder
 
 
@@ -204,8 +186,6 @@ def series(
 
 
 __all__ = [
-    "BOOLS", "CLAIMS_FIELDS", "CLAIM_CATEGORIES", "DATE_RX", "EARLIEST_DATE", "FILES", "ID_RX", "MAX_CELL_CHARS",
-    "MAX_FRAC_DIGITS", "MAX_INT_DIGITS", "MAX_LINE_CHARS", "METRICS_FIELDS", "NUMBER_RULE", "NUMBER_RX",
-    "SOURCES_FIELDS", "URL_RX", "DataError", "Dataset", "Field", "count_dates", "load_claims", "order_columns",
-    "parse_numbers", "period_series", "series", "start_window", "starts_at", "statement", "validate",
+    "CLAIM_CATEGORIES", "DataError", "Dataset", "count_dates", "load_claims", "order_columns", "period_series",
+    "reference_or", "series", "start_window", "starts_at", "statement", "validate",
 ]

@@ -72,20 +72,6 @@ def __dir__() -> list[str]:
 # ---------------------------------------------------------------- labels
 
 
-def series_label(collected_by: str, context: Context | None = None) -> str:
-    """The collector a ``collected_by`` spelling belongs to (dataset.yaml ``collectors``; itself
-    when no collector lists it)."""
-    return resolve(context).series_label(collected_by)
-
-
-def panel_of(area: str, context: Context | None = None) -> str:
-    """The panel an area is drawn in (dataset.yaml ``panels``), or the area itself.
-
-    Panels only group areas for drawing; each distinct area is still its own line.
-    """
-    return resolve(context).panel_of(area)
-
-
 def _metric_text(metric: str, ctx: Context) -> str:
     return lower_first(ctx.metric_label(metric))
 
@@ -160,7 +146,7 @@ def yearly_series(
     ``include_relayed``: keep rows that relay a government figure (``relays_official``).
 
     Returns the claim rows (every column of `load_claims`, so `source_line` works on them)
-    plus ``series`` (the label), ``panel`` (see `panel_of`), ``year``, ``on_line`` (False for
+    plus ``series`` (the label), ``panel`` (`Context.panel_of`), ``year``, ``on_line`` (False for
     a second figure of the same series, area and year: see the module doc) and ``note``.
     Rows of two collectors or two areas are never merged: one row per (collector, area, year)
     and reported number. ``attrs["selection"]`` describes the filter and ``attrs["available"]``
@@ -259,7 +245,7 @@ def official_vs_independent(
     default) for the descriptor's reference date. ``start``/``end``: ISO dates limiting where
     the points go on the time axis; ``start`` defaults to 1 January of the reference year,
     ``end`` to no limit. The other counts are those whose area is drawn in one of ``panels``
-    (see `panel_of`; by default the panels the descriptor says the official counts are about,
+    (see `Context.panel_of`; by default the panels the descriptor says the official counts are about,
     ``officials.panels``, e.g. not a neighbouring country's; None or an empty list for every
     area) or, when given, exactly one of ``areas``.
 
@@ -273,7 +259,7 @@ def official_vs_independent(
       ``relays_official``; left out unless ``include_relayed``); else who counted
       (``counter_kind``: ``independent``, ``other_party``, ``mixed``, ``unknown``);
     - ``series``: the officials' label (dataset.yaml ``officials.label``) or the collector's
-      label (`series_label`);
+      label (`Context.series_label`);
     - ``x``: where the point goes on the time axis: for an official count, the midpoint of
       the statement's date window, or the date the speaker said the count runs to when that
       is given; for other counts, the end of the period counted;
@@ -322,10 +308,10 @@ def _other_counts(claims: pd.DataFrame, metric: str, group: str, ref: pd.Timesta
     other = claims[(claims.source_kind != "official_statement") & (claims.metric == metric) & (claims.group == group)
                    & claims.period_start.notna()]
     cumulative = starts_at(other, ref)
-    other = other[cumulative | (other.period_start >= lo)]
-    role = np.where(other.relays_official.astype(bool), "relayed",
-                    other.counter_kind.astype(str) if "counter_kind" in other.columns else "independent")
-    other = other.assign(panel=np.where(starts_at(other, ref), "cumulative", "period"), role=role,
+    keep = cumulative | (other.period_start >= lo)
+    other, cumulative = other[keep], cumulative[keep]
+    role = np.where(other.relays_official.astype(bool), "relayed", other.counter_kind.astype(str))
+    other = other.assign(panel=np.where(cumulative, "cumulative", "period"), role=role,
                          series=other.collected_by.map(ctx.series_label),
                          x=other.period_end_effective, x_start=other.period_start, x_end=other.period_end_effective)
     other["x_start"] = other.x_start.where(other.panel == "period", other.x)
@@ -387,5 +373,5 @@ def comparison_table(rows: pd.DataFrame, context: Context | None = None) -> pd.D
 __all__ = [
     "DEFAULT", "PANELS_OF_OFFICIALS", "SelectionError", "comparison_table",
     "compact_source_line", "independent_yearly_chart", "official_vs_independent", "official_vs_independent_chart",
-    "panel_of", "series_label", "series_table", "yearly_series",
+    "series_table", "yearly_series",
 ]

@@ -30,7 +30,6 @@ from .charts import compact_source_line, source_line
 from .context import Context, resolve
 from .framing import (
     CLAIMS_NOTE,
-    MARKER_MEANING,
     MARKERS,
     OKABE_ITO,
     ChartMeta,
@@ -52,9 +51,6 @@ from .text import fmt_day, fmt_value, fmt_window, fmt_years, year_runs
 OFFICIAL_COLOUR = "#333333"
 OTHER_COLOURS = (OKABE_ITO["purple"], OKABE_ITO["sky"], OKABE_ITO["grey"], OKABE_ITO["yellow"])
 LINESTYLES = ("-", "--", ":", "-.")
-# Marker shape carries the qualifier, as on the timeline chart (analysis.framing.MARKERS).
-QUALIFIER_MARKERS = MARKERS
-QUALIFIER_LEGEND = MARKER_MEANING
 GAP_FILL = "#eeeeee"
 RELAYED = " (official count, relayed)"  # a line whose rows relay a government count (relays_official)
 
@@ -216,7 +212,7 @@ def _yearly_line(ax, s: pd.DataFrame, label: str, area: str, k: int, colour: str
     values: list[dict] = []
     for r in s.itertuples():
         point(ax, r.year, r.value, r.qualifier, colour, r.claim_id, on_line=bool(r.on_line))
-        tally.markers.add(QUALIFIER_MARKERS.get(str(r.qualifier), "o"))
+        tally.markers.add(MARKERS.get(str(r.qualifier), "o"))
         tally.hollow |= not r.on_line
         alone = r.on_line and (r.year - 1 not in on.index) and (r.year + 1 not in on.index)
         if alone or not r.on_line or str(r.qualifier) != "exact":
@@ -323,7 +319,7 @@ def _running_totals_panel(ax, cum: pd.DataFrame, colours: dict[str, str], since:
                     solid_capstyle="butt", gid=f"window:{r.claim_id}", zorder=2)
         point(ax, r.x, r.value, r.qualifier, colour, r.claim_id, size=5 if official else 8,
                zorder=4 if official else 5)
-        tally.markers.add(QUALIFIER_MARKERS.get(str(r.qualifier), "o"))
+        tally.markers.add(MARKERS.get(str(r.qualifier), "o"))
         if official:
             when = fmt_window(r.date_earliest, r.date_latest, bool(r.date_inferred))
             if pd.notna(r.period_end):
@@ -361,7 +357,7 @@ def _period_panel(ax, per: pd.DataFrame, colours: dict[str, str], ctx: Context, 
     labels: list[dict] = []
     for r in per.sort_values(["x_start", "x_end"]).itertuples():
         colour = colours[r.series]
-        marker = QUALIFIER_MARKERS.get(str(r.qualifier), "o")
+        marker = MARKERS.get(str(r.qualifier), "o")
         ax.plot([r.x_start, r.x_end], [r.value, r.value], color=colour, lw=3.2, solid_capstyle="butt",
                 marker=marker, markevery=[1], markersize=6, gid=r.claim_id, zorder=4)
         tally.markers.add(marker)
