@@ -254,7 +254,8 @@ def official_vs_independent(
     - ``panel``: ``cumulative`` (counts since ``period_start``: the officials' statements from
       `analysis.series`, and any other source's count over the same period) or ``period``
       (a count for one year or part of a year, from a source that is not an official
-      statement: a different measure, drawn in its own panel);
+      statement: a different measure, drawn in its own panel). A count over a longer period
+      that does not start at ``period_start`` is left out and listed in ``attrs["available"]``;
     - ``role``: ``official``; ``relayed`` (counted by officials, published by someone else:
       ``relays_official``; left out unless ``include_relayed``); else who counted
       (``counter_kind``: ``independent``, ``other_party``, ``mixed``, ``unknown``);
@@ -280,7 +281,8 @@ def official_vs_independent(
         other = other[other.area.isin(list(areas))]
     elif panels:
         other = other[other.area.map(ctx.panel_of).isin(list(panels))]
-    out = pd.concat([_official_counts(claims, metric, group, ref, ctx), other], ignore_index=True)
+    longer = other.panel == "longer"  # neither since the reference date nor one year or less: not drawn
+    out = pd.concat([_official_counts(claims, metric, group, ref, ctx), other[~longer]], ignore_index=True)
     out = out[(out.x >= lo) & (out.x <= hi)]
     out["note"] = out["note"].fillna("")
     out = out.sort_values(["panel", "role", "x", "claim_id"]).reset_index(drop=True)
@@ -290,6 +292,10 @@ def official_vs_independent(
     official_starts = claims.loc[claims.source_kind == "official_statement", "period_start"].dropna()
     out.attrs["available"] = {"official period starts": sorted({f"{d:%Y-%m-%d}" for d in official_starts})[:8],
                               **_available(claims, ctx, metric)}
+    if longer.any():
+        out.attrs["available"]["counts over more than a year (not drawn)"] = [
+            f"{r.claim_id}: {r.collected_by}, {fmt_window(r.period_start, r.period_end_effective)}"
+            for r in other[longer].itertuples()]
     return carry(claims, out)
 
 
@@ -304,14 +310,16 @@ def _official_counts(claims: pd.DataFrame, metric: str, group: str, ref: pd.Time
 def _other_counts(claims: pd.DataFrame, metric: str, group: str, ref: pd.Timestamp, lo: pd.Timestamp,
                   ctx: Context) -> pd.DataFrame:
     """Counts from sources that are not official statements: those since ``ref`` (panel
-    ``cumulative``) and those for a period starting from ``lo`` on (panel ``period``)."""
+    ``cumulative``) and those for a period of at most one year starting from ``lo`` on (panel
+    ``period``); a longer period starting from ``lo`` is panel ``longer`` (left out by the caller)."""
     other = claims[(claims.source_kind != "official_statement") & (claims.metric == metric) & (claims.group == group)
                    & claims.period_start.notna()]
     cumulative = starts_at(other, ref)
     keep = cumulative | (other.period_start >= lo)
     other, cumulative = other[keep], cumulative[keep]
     role = np.where(other.relays_official.astype(bool), "relayed", other.counter_kind.astype(str))
-    other = other.assign(panel=np.where(cumulative, "cumulative", "period"), role=role,
+    within_a_year = other.period_end_effective < other.period_start + pd.DateOffset(years=1)
+    other = other.assign(panel=np.select([cumulative, within_a_year], ["cumulative", "period"], "longer"), role=role,
                          series=other.collected_by.map(ctx.series_label),
                          x=other.period_end_effective, x_start=other.period_start, x_end=other.period_end_effective)
     other["x_start"] = other.x_start.where(other.panel == "period", other.x)

@@ -150,6 +150,24 @@ def test_comparison_leaves_out_other_areas(real_claims):
     assert "ind-monitor-2012-10-17-14" in set(rows.claim_id)  # AzCBL 2010
 
 
+def test_a_count_over_several_years_is_not_drawn_as_one_year(real_claims):
+    period = official_vs_independent(real_claims)
+    period = period[period.panel == "period"]
+    assert len(period), "the data has counts for one year or part of one"
+    cid = period.claim_id.iloc[0]
+    claims = real_claims.copy()
+    i = claims.index[claims.claim_id == cid][0]
+    claims.loc[i, "period_end"] = claims.loc[i, "period_start"] + pd.DateOffset(years=3)
+    claims.loc[i, "period_end_effective"] = claims.loc[i, "period_end"]
+    rows = official_vs_independent(claims)
+    assert cid not in set(rows.claim_id)
+    assert any(t.startswith(cid) for t in rows.attrs["available"]["counts over more than a year (not drawn)"])
+    # exactly one year stays
+    claims.loc[i, "period_end"] = claims.loc[i, "period_start"] + pd.DateOffset(years=1) - pd.Timedelta(days=1)
+    claims.loc[i, "period_end_effective"] = claims.loc[i, "period_end"]
+    assert official_vs_independent(claims).set_index("claim_id").loc[cid, "panel"] == "period"
+
+
 def test_relayed_rows_are_left_out_by_default_and_kept_when_asked(real_claims):
     relayed = "ind-report-az-2025-12-26-03"  # ANAMA's count since Nov 2020, published by a victims' NGO
     assert relayed not in set(official_vs_independent(real_claims).claim_id)
