@@ -29,6 +29,7 @@ from .framing import (
     ChartMeta,
     DrawnValue,
     empty_panel,
+    fill,
     layout,
     nothing_to_draw,
     qualifier_handles,
@@ -229,14 +230,18 @@ def _counts_panel(ax, since_war: pd.DataFrame, since: str, highlight: str, drawn
 
 
 def _rates_panel(ax, rates: pd.DataFrame, drawn: list, ctx: Context) -> None:
-    """Middle panel: the implied rate (derived) as hatched steps between the statements it joins."""
+    """Middle panel: the implied rate (derived) as hatched steps between the statements it joins.
+    Each metric takes its own share of the span's width (side by side); the spans of two metrics
+    need not match, so where they still overlap the bars are see-through: none hides another."""
+    metrics = sorted(set(rates.metric.astype(str))) if len(rates) else []
     for _, r in rates.iterrows():
         colour = METRIC_COLOURS.get(r.metric, OKABE_ITO["grey"])
-        width = r.end - r.start
-        ax.bar(r.start, r.rate_per_month, width=width, align="edge", facecolor="white", edgecolor=colour,
+        width = (r.end - r.start) / len(metrics)
+        left = r.start + width * metrics.index(str(r.metric))
+        ax.bar(left, r.rate_per_month, width=width, align="edge", facecolor="none", edgecolor=colour,
                hatch="///", lw=1.0, gid="rate:" + ">".join(r.claim_ids))
         if r.rate_per_month < 0:  # a count that went down: say so, it is a finding, not a rate
-            ax.annotate("went down", (r.start + width / 2, r.rate_per_month), xytext=(0, -3),
+            ax.annotate("went down", (left + width / 2, r.rate_per_month), xytext=(0, -3),
                         textcoords="offset points", ha="center", va="top", fontsize="x-small", color=colour)
         drawn.append(DrawnValue(label=f"{series_name(r.metric, ctx)} per month", value=float(r.rate_per_month),
                                 qualifier="about" if r.approximate else "exact", derived=True,
@@ -244,8 +249,10 @@ def _rates_panel(ax, rates: pd.DataFrame, drawn: list, ctx: Context) -> None:
     if not rates.empty:
         ax.axhline(0, color="black", lw=0.8)
         ax.margins(y=0.25)  # room for the "went down" labels under negative bars
-    ax.set_title("Implied people per month between statements (derived by this project, hatched)", loc="left",
-                 fontsize="medium")
+    split = ("; each span split side by side: " + ", then ".join(series_name(m, ctx) for m in metrics)
+             if len(metrics) > 1 else "")
+    ax.set_title(fill(f"Implied people per month between statements (derived by this project, hatched{split})",
+                      "medium", 8.0), loc="left", fontsize="medium")
     ax.set_ylabel("per month")
     if rates.empty:
         empty_panel(ax, "Not enough statements far enough apart to derive a rate.")
