@@ -37,16 +37,13 @@ from .framing import (
     DrawnValue,
     SelectionError,
     bar,
-    frame,
+    layout,
     save_figure,
     show,
     style,
 )
 from .text import attribution, cap, fmt_day, fmt_number, fmt_period, fmt_value, fmt_window
-from .vocab import QUALIFIER_WORDS
-
-CASUALTY_METRICS = ("casualties", "killed", "injured")
-
+from .vocab import CASUALTY_METRICS, QUALIFIER_WORDS
 
 # ---------------------------------------------------------------- text helpers
 
@@ -139,7 +136,8 @@ def casualty_counts(rows: pd.DataFrame, name: str = "casualty-counts", theme: st
             p = d[d.period_key == key]
             panels.append((key, p, _panel_bars(p, ctx)))
         heights = [max(len(bars), 1) + 1.2 for _, _, bars in panels]
-        fig, axes = plt.subplots(len(panels), 1, figsize=(9, 1.2 + 0.55 * sum(heights) + 1.3), sharex=True,
+        body_h = 0.55 * sum(heights) + 0.6
+        fig, axes = plt.subplots(len(panels), 1, figsize=(9, body_h), sharex=True,
                                  gridspec_kw={"height_ratios": heights}, squeeze=False)
         xmax_all = max(_draw_period(ax, key, p, bars, drawn)
                        for ax, (key, p, bars) in zip(axes[:, 0], panels, strict=True))
@@ -152,14 +150,12 @@ def casualty_counts(rows: pd.DataFrame, name: str = "casualty-counts", theme: st
                     "all on one scale.")
         legend = [Patch(facecolor="#777777", label="reported by the source"),
                   Patch(facecolor="white", edgecolor="#777777", hatch="///", label="derived by this project")]
-        fig.legend(handles=legend, loc="upper right", bbox_to_anchor=(0.98, 0.985), frameon=False, fontsize="small")
         if any(v.qualifier in ("more_than", "at_least") for v in drawn):
             stmt_extra = " ▶ marks a lower bound (\"more than\")."
         else:
             stmt_extra = ""
         footer = f"{stmt} {CLAIMS_NOTE} {DERIVED_NOTE}{stmt_extra}"
-        fig.tight_layout(rect=(0, 0.12, 1, 0.86))
-        frame(fig, title, subtitle, footer)
+        layout(fig, title, subtitle, footer, legend, body_h=body_h)
     alt = _alt_text("Horizontal bar chart", title, drawn, stmt)
     caption = "; ".join(f"{v.label}: {fmt_value(v.value, v.qualifier)}{' (derived: ' + v.formula + ')' if v.derived else ''}"
                         for v in drawn)
@@ -298,7 +294,8 @@ def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", the
     rests = {r.claim_id: r for _, r in d[d.derived].iterrows()}
     labels = []
     with style_ctx, white:
-        fig, ax = plt.subplots(figsize=(9, 1.4 + 1.1 * len(reported) + 1.4))
+        body_h = 1.1 * len(reported) + 0.8
+        fig, ax = plt.subplots(figsize=(9, body_h))
         for i, (_, rep) in enumerate(reported.iterrows()):
             question = questions.get(str(rep.metric), str(rep.metric))
             parts = ((rep, 0.0, reported_colour), (rests[f"{rep.claim_id}~rest"], float(rep.value), rest_colour))
@@ -315,9 +312,7 @@ def map_accuracy_split(rows: pd.DataFrame, name: str = "map-accuracy-split", the
         subtitle = "Each bar is 100%: the share the speaker stated, and the rest (100% minus it), which this project derived."
         legend = [Patch(facecolor=reported_colour, label="stated by the source"),
                   Patch(facecolor="white", edgecolor=rest_colour, hatch="///", label="rest, derived by this project")]
-        ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False, fontsize="small")
-        fig.tight_layout(rect=(0, 0.14, 1, 0.84))
-        frame(fig, title, subtitle, f"{stmt} {CLAIMS_NOTE} {DERIVED_NOTE}")
+        layout(fig, title, subtitle, f"{stmt} {CLAIMS_NOTE} {DERIVED_NOTE}", legend, body_h=body_h)
     alt = _alt_text("100% stacked bar chart", title, drawn, stmt, unit="percent")
     caption = "; ".join(f"{v.label} {fmt_value(v.value, v.qualifier, 'percent')}" + (f" (derived: {v.formula})" if v.derived else "")
                         for v in drawn)

@@ -26,25 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import config, vocab
-from .csvfile import MAX_CELL_CHARS, MAX_LINE_CHARS
-from .schema import (
-    BOOLS,
-    CLAIMS_FIELDS,
-    DATE_RX,
-    EARLIEST_DATE,
-    FILES,
-    ID_RX,
-    MAX_FRAC_DIGITS,
-    MAX_INT_DIGITS,
-    METRICS_FIELDS,
-    NUMBER_RULE,
-    NUMBER_RX,
-    SOURCES_FIELDS,
-    URL_RX,
-    DataError,
-    Field,
-    parse_numbers,
-)
+from .schema import DataError
 from .validation import Dataset, check_folder
 
 
@@ -157,6 +139,17 @@ def period_series(claims: pd.DataFrame, by: Sequence[str] = ()) -> pd.Series:
     return new.cumsum().reindex(claims.index)
 
 
+def reference_or(period_start, claims: pd.DataFrame, context=None):
+    """``period_start`` itself, or for ``"reference"`` (`vocab.REFERENCE`) the reference date of
+    ``context`` (else of the dataset.yaml beside ``claims``); a DataError naming the period
+    starts of ``claims`` when the dataset has none (`analysis.context.Context.reference_start`)."""
+    if period_start != vocab.REFERENCE:
+        return period_start
+    from .context import resolve
+
+    return resolve(context, claims).reference_start(claims)
+
+
 def statement(claims: pd.DataFrame, source_id: str) -> pd.DataFrame:
     """The claims of one source (statement). Raises KeyError naming close matches."""
     rows = claims[claims.source_id == source_id]
@@ -188,17 +181,11 @@ def series(
     ("in the last 30 years").
     """
     sel = claims[(claims.metric == metric) & (claims.group == group) & claims.source_kind.isin(source_kinds)]
-    if period_start == vocab.REFERENCE:
-        from .context import resolve
-
-        period_start = resolve(context, claims).reference_start(sel)
-    sel = sel[starts_at(sel, period_start)]
+    sel = sel[starts_at(sel, reference_or(period_start, sel, context))]
     return sel.sort_values(["date_mid", "claim_id"]).reset_index(drop=True)
 
 
 __all__ = [
-    "BOOLS", "CLAIMS_FIELDS", "CLAIM_CATEGORIES", "DATE_RX", "EARLIEST_DATE", "FILES", "ID_RX", "MAX_CELL_CHARS",
-    "MAX_FRAC_DIGITS", "MAX_INT_DIGITS", "MAX_LINE_CHARS", "METRICS_FIELDS", "NUMBER_RULE", "NUMBER_RX",
-    "SOURCES_FIELDS", "URL_RX", "DataError", "Dataset", "Field", "count_dates", "load_claims", "order_columns",
-    "parse_numbers", "period_series", "series", "start_window", "starts_at", "statement", "validate",
+    "CLAIM_CATEGORIES", "DataError", "Dataset", "count_dates", "load_claims", "order_columns", "period_series",
+    "reference_or", "series", "start_window", "starts_at", "statement", "validate",
 ]

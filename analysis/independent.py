@@ -43,16 +43,14 @@ import pandas as pd
 
 from .charts import compact_source_line
 from .context import Context, carry, resolve
-from .data import count_dates, starts_at
-from .data import series as official_series
+from .data import count_dates, reference_or, series, starts_at
 from .framing import SelectionError
 from .text import attribution, fmt_day, fmt_value, fmt_window, fmt_years, lower_first
-from .vocab import REFERENCE
+from .vocab import CASUALTY_METRICS, REFERENCE
 
 if TYPE_CHECKING:  # at run time these come from __getattr__ below, on first use
     from .independent_charts import independent_yearly_chart, official_vs_independent_chart
 
-METRICS = ("casualties", "killed", "injured")
 DEFAULT = "default"  # collectors=DEFAULT: the descriptor's default collectors (all, when it declares none)
 PANELS_OF_OFFICIALS = "officials"  # panels=...: the panels the descriptor's official counts are about
 CHARTS = ("independent_yearly_chart", "official_vs_independent_chart")
@@ -74,27 +72,13 @@ def __dir__() -> list[str]:
 # ---------------------------------------------------------------- labels
 
 
-def series_label(collected_by: str, context: Context | None = None) -> str:
-    """The collector a ``collected_by`` spelling belongs to (dataset.yaml ``collectors``; itself
-    when no collector lists it)."""
-    return resolve(context).series_label(collected_by)
-
-
-def panel_of(area: str, context: Context | None = None) -> str:
-    """The panel an area is drawn in (dataset.yaml ``panels``), or the area itself.
-
-    Panels only group areas for drawing; each distinct area is still its own line.
-    """
-    return resolve(context).panel_of(area)
-
-
 def _metric_text(metric: str, ctx: Context) -> str:
     return lower_first(ctx.metric_label(metric))
 
 
 def _check_metric(metric: str) -> None:
-    if metric not in METRICS:
-        raise SelectionError(f"unknown metric {metric!r} (allowed: {', '.join(METRICS)})")
+    if metric not in CASUALTY_METRICS:
+        raise SelectionError(f"unknown metric {metric!r} (allowed: {', '.join(CASUALTY_METRICS)})")
 
 
 def _available(claims: pd.DataFrame, ctx: Context, metric: str) -> dict[str, list[str]]:
@@ -162,7 +146,7 @@ def yearly_series(
     ``include_relayed``: keep rows that relay a government figure (``relays_official``).
 
     Returns the claim rows (every column of `load_claims`, so `source_line` works on them)
-    plus ``series`` (the label), ``panel`` (see `panel_of`), ``year``, ``on_line`` (False for
+    plus ``series`` (the label), ``panel`` (`Context.panel_of`), ``year``, ``on_line`` (False for
     a second figure of the same series, area and year: see the module doc) and ``note``.
     Rows of two collectors or two areas are never merged: one row per (collector, area, year)
     and reported number. ``attrs["selection"]`` describes the filter and ``attrs["available"]``
@@ -261,7 +245,7 @@ def official_vs_independent(
     default) for the descriptor's reference date. ``start``/``end``: ISO dates limiting where
     the points go on the time axis; ``start`` defaults to 1 January of the reference year,
     ``end`` to no limit. The other counts are those whose area is drawn in one of ``panels``
-    (see `panel_of`; by default the panels the descriptor says the official counts are about,
+    (see `Context.panel_of`; by default the panels the descriptor says the official counts are about,
     ``officials.panels``, e.g. not a neighbouring country's; None or an empty list for every
     area) or, when given, exactly one of ``areas``.
 
@@ -270,12 +254,13 @@ def official_vs_independent(
     - ``panel``: ``cumulative`` (counts since ``period_start``: the officials' statements from
       `analysis.series`, and any other source's count over the same period) or ``period``
       (a count for one year or part of a year, from a source that is not an official
-      statement: a different measure, drawn in its own panel);
+      statement: a different measure, drawn in its own panel). A count over a longer period
+      that does not start at ``period_start`` is left out and listed in ``attrs["available"]``;
     - ``role``: ``official``; ``relayed`` (counted by officials, published by someone else:
       ``relays_official``; left out unless ``include_relayed``); else who counted
       (``counter_kind``: ``independent``, ``other_party``, ``mixed``, ``unknown``);
     - ``series``: the officials' label (dataset.yaml ``officials.label``) or the collector's
-      label (`series_label`);
+      label (`Context.series_label`);
     - ``x``: where the point goes on the time axis: for an official count, the midpoint of
       the statement's date window, or the date the speaker said the count runs to when that
       is given; for other counts, the end of the period counted;
@@ -284,7 +269,7 @@ def official_vs_independent(
     """
     _check_metric(metric)
     ctx = resolve(context, claims)
-    ref = pd.Timestamp(ctx.reference_start(claims) if period_start == REFERENCE else period_start)
+    ref = pd.Timestamp(reference_or(period_start, claims, ctx))
     lo = pd.Timestamp(start) if start else pd.Timestamp(year=ref.year, month=1, day=1)
     hi = pd.Timestamp(end) if end else pd.Timestamp.max
     if isinstance(panels, str) and panels == PANELS_OF_OFFICIALS:
@@ -296,7 +281,8 @@ def official_vs_independent(
         other = other[other.area.isin(list(areas))]
     elif panels:
         other = other[other.area.map(ctx.panel_of).isin(list(panels))]
-    out = pd.concat([_official_counts(claims, metric, group, ref, ctx), other], ignore_index=True)
+    longer = other.panel == "longer"  # neither since the reference date nor one year or less: not drawn
+    out = pd.concat([_official_counts(claims, metric, group, ref, ctx), other[~longer]], ignore_index=True)
     out = out[(out.x >= lo) & (out.x <= hi)]
     out["note"] = out["note"].fillna("")
     out = out.sort_values(["panel", "role", "x", "claim_id"]).reset_index(drop=True)
@@ -306,12 +292,16 @@ def official_vs_independent(
     official_starts = claims.loc[claims.source_kind == "official_statement", "period_start"].dropna()
     out.attrs["available"] = {"official period starts": sorted({f"{d:%Y-%m-%d}" for d in official_starts})[:8],
                               **_available(claims, ctx, metric)}
+    if longer.any():
+        out.attrs["available"]["counts over more than a year (not drawn)"] = [
+            f"{r.claim_id}: {r.collected_by}, {fmt_window(r.period_start, r.period_end_effective)}"
+            for r in other[longer].itertuples()]
     return carry(claims, out)
 
 
 def _official_counts(claims: pd.DataFrame, metric: str, group: str, ref: pd.Timestamp, ctx: Context) -> pd.DataFrame:
     """The officials' running totals since ``ref`` (`analysis.series`), placed where their counts stand."""
-    off = official_series(claims, metric, group=group, period_start=ref.strftime("%Y-%m-%d"))
+    off = series(claims, metric, group=group, period_start=ref.strftime("%Y-%m-%d"))
     when = count_dates(off)
     return off.assign(panel="cumulative", role="official", series=ctx.officials.label,
                       x=when.as_of, x_start=when.as_of_earliest, x_end=when.as_of_latest)
@@ -320,14 +310,16 @@ def _official_counts(claims: pd.DataFrame, metric: str, group: str, ref: pd.Time
 def _other_counts(claims: pd.DataFrame, metric: str, group: str, ref: pd.Timestamp, lo: pd.Timestamp,
                   ctx: Context) -> pd.DataFrame:
     """Counts from sources that are not official statements: those since ``ref`` (panel
-    ``cumulative``) and those for a period starting from ``lo`` on (panel ``period``)."""
+    ``cumulative``) and those for a period of at most one year starting from ``lo`` on (panel
+    ``period``); a longer period starting from ``lo`` is panel ``longer`` (left out by the caller)."""
     other = claims[(claims.source_kind != "official_statement") & (claims.metric == metric) & (claims.group == group)
                    & claims.period_start.notna()]
     cumulative = starts_at(other, ref)
-    other = other[cumulative | (other.period_start >= lo)]
-    role = np.where(other.relays_official.astype(bool), "relayed",
-                    other.counter_kind.astype(str) if "counter_kind" in other.columns else "independent")
-    other = other.assign(panel=np.where(starts_at(other, ref), "cumulative", "period"), role=role,
+    keep = cumulative | (other.period_start >= lo)
+    other, cumulative = other[keep], cumulative[keep]
+    role = np.where(other.relays_official.astype(bool), "relayed", other.counter_kind.astype(str))
+    within_a_year = other.period_end_effective < other.period_start + pd.DateOffset(years=1)
+    other = other.assign(panel=np.select([cumulative, within_a_year], ["cumulative", "period"], "longer"), role=role,
                          series=other.collected_by.map(ctx.series_label),
                          x=other.period_end_effective, x_start=other.period_start, x_end=other.period_end_effective)
     other["x_start"] = other.x_start.where(other.panel == "period", other.x)
@@ -387,7 +379,7 @@ def comparison_table(rows: pd.DataFrame, context: Context | None = None) -> pd.D
 
 
 __all__ = [
-    "DEFAULT", "METRICS", "PANELS_OF_OFFICIALS", "SelectionError", "comparison_table",
+    "DEFAULT", "PANELS_OF_OFFICIALS", "SelectionError", "comparison_table",
     "compact_source_line", "independent_yearly_chart", "official_vs_independent", "official_vs_independent_chart",
-    "panel_of", "series_label", "series_table", "yearly_series",
+    "series_table", "yearly_series",
 ]

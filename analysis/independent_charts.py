@@ -30,7 +30,6 @@ from .charts import compact_source_line, source_line
 from .context import Context, resolve
 from .framing import (
     CLAIMS_NOTE,
-    MARKER_MEANING,
     MARKERS,
     OKABE_ITO,
     ChartMeta,
@@ -52,10 +51,8 @@ from .text import fmt_day, fmt_value, fmt_window, fmt_years, year_runs
 OFFICIAL_COLOUR = "#333333"
 OTHER_COLOURS = (OKABE_ITO["purple"], OKABE_ITO["sky"], OKABE_ITO["grey"], OKABE_ITO["yellow"])
 LINESTYLES = ("-", "--", ":", "-.")
-# Marker shape carries the qualifier, as on the timeline chart (analysis.framing.MARKERS).
-QUALIFIER_MARKERS = MARKERS
-QUALIFIER_LEGEND = MARKER_MEANING
 GAP_FILL = "#eeeeee"
+RELAYED = " (official count, relayed)"  # a line whose rows relay a government count (relays_official)
 
 
 @dataclass
@@ -152,6 +149,9 @@ def independent_yearly_chart(
         subtitle = (f"{what} in each calendar year, {y0}-{y1}, as published by each collector ({collectors}). "
                     "One line per collector and area, never added together; no line is drawn across a year "
                     "without a figure.")
+        if rows.relays_official.astype(bool).any():
+            subtitle += (" Lines marked \"official count, relayed\" are a government's own count as published "
+                         "by the collector, not an independent count.")
         footer = f"{compact_source_line(rows, context=ctx)} {CLAIMS_NOTE}"
         layout(fig, title, subtitle, footer, handles, body_h=sum(heights) + (0.45 * len(panels) + 0.5) * scale())
         for ax, labels in pending:
@@ -204,31 +204,33 @@ def _yearly_line(ax, s: pd.DataFrame, label: str, area: str, k: int, colour: str
     second report, a qualified value) and the line's own label (at its longest run of years,
     and at its last point when a gap comes before it)."""
     on = s[s.on_line].set_index("year")
+    # a government count relayed by this collector: said on the line's label, its values and the alt text
+    relayed = RELAYED if bool(s.relays_official.astype(bool).any()) else ""
     yv = on.value.reindex(years)  # NaN where a year has no figure: the line breaks there
     ax.plot(years, yv.to_numpy(float), color=colour, lw=1.8, ls=LINESTYLES[k % len(LINESTYLES)],
             gid=f"line:{label}:{area}", zorder=3)
     values: list[dict] = []
     for r in s.itertuples():
         point(ax, r.year, r.value, r.qualifier, colour, r.claim_id, on_line=bool(r.on_line))
-        tally.markers.add(QUALIFIER_MARKERS.get(str(r.qualifier), "o"))
+        tally.markers.add(MARKERS.get(str(r.qualifier), "o"))
         tally.hollow |= not r.on_line
         alone = r.on_line and (r.year - 1 not in on.index) and (r.year + 1 not in on.index)
         if alone or not r.on_line or str(r.qualifier) != "exact":
             values.append(dict(anchors=[(r.year, float(r.value))], colour=colour, fontsize="x-small",
                                fontweight="normal", text=fmt_value(r.value, r.qualifier), around=NEAR))
-        tally.drawn.append(DrawnValue(label=f"{label}, {area}", value=float(r.value), qualifier=str(r.qualifier),
+        tally.drawn.append(DrawnValue(label=f"{label}, {area}{relayed}", value=float(r.value), qualifier=str(r.qualifier),
                                       derived=False, claim_ids=(r.claim_id,), period=str(r.year),
                                       formula="" if r.on_line else "off the line: " + r.note))
     a, b = max(year_runs(on.index), key=lambda t: (t[1] - t[0], t[1]))
     last = int(on.index.max())
-    text = f"{label}\n{ctx.area_label(area)}"
+    text = f"{label}{relayed}\n{ctx.area_label(area)}"
     labels: list[dict] = []
     if last != b:  # a point after a gap (e.g. a recent year) gets its own label too
         labels.append(dict(anchors=[(last, float(on.value[last]))], colour=colour, text=text))
     labels.append(dict(anchors=[(b, float(on.value[b])), (a, float(on.value[a]))], colour=colour, text=text))
     missing = sorted(set(years) - set(on.index))
     tally.alt_parts.append(
-        f"{label} ({area}): " + ", ".join(
+        f"{label} ({area}){relayed}: " + ", ".join(
             f"{y} {fmt_value(v, q)}" + ("" if o else " (second report, off the line)")
             for y, v, q, o in zip(s.year, s.value, s.qualifier, s.on_line, strict=True))
         + (f"; no figure for {fmt_years(missing)}" if missing else "") + ".")
@@ -317,7 +319,7 @@ def _running_totals_panel(ax, cum: pd.DataFrame, colours: dict[str, str], since:
                     solid_capstyle="butt", gid=f"window:{r.claim_id}", zorder=2)
         point(ax, r.x, r.value, r.qualifier, colour, r.claim_id, size=5 if official else 8,
                zorder=4 if official else 5)
-        tally.markers.add(QUALIFIER_MARKERS.get(str(r.qualifier), "o"))
+        tally.markers.add(MARKERS.get(str(r.qualifier), "o"))
         if official:
             when = fmt_window(r.date_earliest, r.date_latest, bool(r.date_inferred))
             if pd.notna(r.period_end):
@@ -355,7 +357,7 @@ def _period_panel(ax, per: pd.DataFrame, colours: dict[str, str], ctx: Context, 
     labels: list[dict] = []
     for r in per.sort_values(["x_start", "x_end"]).itertuples():
         colour = colours[r.series]
-        marker = QUALIFIER_MARKERS.get(str(r.qualifier), "o")
+        marker = MARKERS.get(str(r.qualifier), "o")
         ax.plot([r.x_start, r.x_end], [r.value, r.value], color=colour, lw=3.2, solid_capstyle="butt",
                 marker=marker, markevery=[1], markersize=6, gid=r.claim_id, zorder=4)
         tally.markers.add(marker)

@@ -13,13 +13,11 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .vocab import QUALIFIER_WORDS
-
-UNIT_SUFFIX = {"percent": "%", "km2": " km2", "m2": " m2"}
+from .vocab import QUALIFIER_WORDS, UNIT_SUFFIX
 
 
 def fmt_number(v: float, unit: str = "") -> str:
-    """'3,400', '12.5', '55%', '12 km2' (people, mines, maps and incidents need no unit word)."""
+    """'3,400', '12.5', '55%', '12 km2', '40 ha' (`vocab.UNIT_SUFFIX`; the `vocab.COUNT_UNITS` need no unit word)."""
     s = f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
     return s + UNIT_SUFFIX.get(str(unit), "")
 

@@ -17,20 +17,22 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
 
+from .charts import compact_source_line, source_line
 from .context import Context, carry, resolve
-from .data import count_dates, starts_at
+from .data import count_dates, reference_or, starts_at
 from .framing import (
     CLAIMS_NOTE,
     DERIVED_NOTE,
-    MARKER_MEANING,
     MARKERS,
     METRIC_COLOURS,
     OKABE_ITO,
     ChartMeta,
     DrawnValue,
     empty_panel,
-    frame,
+    fill,
+    layout,
     nothing_to_draw,
+    qualifier_handles,
     style,
 )
 from .text import fmt_day, fmt_value, fmt_window, lower_first
@@ -63,8 +65,7 @@ def official_series(
     ``attrs["available"]`` names what the unfiltered data has, for the error of an empty chart.
     """
     official = claims[(claims.source_kind == "official_statement") & (claims.group == "all")]
-    if period_start == REFERENCE:
-        period_start = resolve(context, claims).reference_start(official)
+    period_start = reference_or(period_start, official, context)
     sel = official[official.metric.isin(list(metrics))]
     sel = sel[starts_at(sel, period_start)]  # a start given as a month joins the day's series
     if speakers:
@@ -178,24 +179,23 @@ def casualties_timeline(
         start = since_war.period_start.max()  # a start given as a month is the earliest day of its window
     since = ctx.since(pd.Timestamp(start) if start is not None else None)
     with style_ctx, white:
-        fig, axes = plt.subplots(3, 1, figsize=(10, 11), sharex=True, gridspec_kw={"height_ratios": [3, 1.4, 1.6]})
+        body_h = 8.4
+        fig, axes = plt.subplots(3, 1, figsize=(9, body_h), sharex=True, gridspec_kw={"height_ratios": [3, 1.4, 1.6]})
         _counts_panel(axes[0], since_war, since, highlight, drawn, ctx)
         _rates_panel(axes[1], rates, drawn, ctx)
         _totals_panel(axes[2], open_start, highlight, drawn, ctx)
         for ax in axes:
             ax.grid(axis="y", color="#e5e5e5", lw=0.8)
             sns.despine(ax=ax)
-        _legend(fig, highlight)
         plotted = pd.concat([df for df in (since_war, open_start) if len(df)])
         n_statements = plotted.source_id.nunique()
-        stmt = (f"Reported in {n_statements} official statements "
-                f"({plotted.date_earliest.min():%b %Y}-{plotted.date_latest.max():%b %Y}) by "
-                + "; ".join(sorted(plotted.affiliation.unique())) + ". Each point names its statement in the data "
-                "(claim ids in the SVG and the table below).")
+        stmt = source_line(plotted)
+        footer = (f"{compact_source_line(plotted, context=ctx)} Each point names its statement in the data (claim "
+                  f"ids in the SVG and the table below). {CLAIMS_NOTE} {DERIVED_NOTE}")
         subtitle = ("Each point is one statement's number, placed at the date the count runs to (the end of the "
                     "period it covers, or the statement's date window); markers show the speaker's qualifier.")
-        fig.tight_layout(rect=(0, 0.07, 1, 0.83))
-        frame(fig, title, subtitle, f"{stmt} {CLAIMS_NOTE} {DERIVED_NOTE}")
+        layout(fig, title, subtitle, footer, _handles(plotted, highlight),
+               body_h=body_h)
     values = [v for v in drawn if not v.derived]
     alt = (f"Time series chart: {title}. {len(values)} stated numbers from {n_statements} statements. "
            + _alt_summary(since_war, since, ctx) + " " + _alt_summary(open_start, "with no start date", ctx)
@@ -230,14 +230,18 @@ def _counts_panel(ax, since_war: pd.DataFrame, since: str, highlight: str, drawn
 
 
 def _rates_panel(ax, rates: pd.DataFrame, drawn: list, ctx: Context) -> None:
-    """Middle panel: the implied rate (derived) as hatched steps between the statements it joins."""
+    """Middle panel: the implied rate (derived) as hatched steps between the statements it joins.
+    Each metric takes its own share of the span's width (side by side); the spans of two metrics
+    need not match, so where they still overlap the bars are see-through: none hides another."""
+    metrics = sorted(set(rates.metric.astype(str))) if len(rates) else []
     for _, r in rates.iterrows():
         colour = METRIC_COLOURS.get(r.metric, OKABE_ITO["grey"])
-        width = r.end - r.start
-        ax.bar(r.start, r.rate_per_month, width=width, align="edge", facecolor="white", edgecolor=colour,
+        width = (r.end - r.start) / len(metrics)
+        left = r.start + width * metrics.index(str(r.metric))
+        ax.bar(left, r.rate_per_month, width=width, align="edge", facecolor="none", edgecolor=colour,
                hatch="///", lw=1.0, gid="rate:" + ">".join(r.claim_ids))
         if r.rate_per_month < 0:  # a count that went down: say so, it is a finding, not a rate
-            ax.annotate("went down", (r.start + width / 2, r.rate_per_month), xytext=(0, -3),
+            ax.annotate("went down", (left + width / 2, r.rate_per_month), xytext=(0, -3),
                         textcoords="offset points", ha="center", va="top", fontsize="x-small", color=colour)
         drawn.append(DrawnValue(label=f"{series_name(r.metric, ctx)} per month", value=float(r.rate_per_month),
                                 qualifier="about" if r.approximate else "exact", derived=True,
@@ -245,8 +249,10 @@ def _rates_panel(ax, rates: pd.DataFrame, drawn: list, ctx: Context) -> None:
     if not rates.empty:
         ax.axhline(0, color="black", lw=0.8)
         ax.margins(y=0.25)  # room for the "went down" labels under negative bars
-    ax.set_title("Implied people per month between statements (derived by this project, hatched)", loc="left",
-                 fontsize="medium")
+    split = ("; each span split side by side: " + ", then ".join(series_name(m, ctx) for m in metrics)
+             if len(metrics) > 1 else "")
+    ax.set_title(fill(f"Implied people per month between statements (derived by this project, hatched{split})",
+                      "medium", 8.0), loc="left", fontsize="medium")
     ax.set_ylabel("per month")
     if rates.empty:
         empty_panel(ax, "Not enough statements far enough apart to derive a rate.")
@@ -268,12 +274,16 @@ def _totals_panel(ax, open_start: pd.DataFrame, highlight: str, drawn: list, ctx
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 
 
-def _legend(fig, highlight: str) -> None:
-    handles = [Line2D([], [], marker=m, ls="none", color="#555555", label=t) for m, t in MARKER_MEANING.items()]
-    handles.append(Line2D([], [], color="#555555", lw=2.5, alpha=0.45, label="date window (statement undated within it)"))
-    if highlight:
-        handles.append(Line2D([], [], marker="o", ms=11, mfc="none", mec="black", ls="none", label="highlighted statement"))
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.885), ncol=3, frameon=False, fontsize="small")
+def _handles(plotted: pd.DataFrame, highlight: str) -> list:
+    """The legend: the marker shapes drawn, the date window when one is drawn, the highlight ring."""
+    handles = qualifier_handles({MARKERS[str(q)] for q in plotted.qualifier})
+    if (plotted.as_of_latest > plotted.as_of_earliest).any():
+        handles.append(Line2D([], [], color="#555555", lw=2.5, alpha=0.45,
+                              label="date window (statement undated within it)"))
+    if highlight and (plotted.source_id == highlight).any():
+        handles.append(Line2D([], [], marker="o", ms=11, mfc="none", mec="black", ls="none",
+                              label="highlighted statement"))
+    return handles
 
 
 def _alt_summary(s: pd.DataFrame, what: str, ctx: Context) -> str:

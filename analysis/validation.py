@@ -144,9 +144,9 @@ class _CrossChecks:
 
     def claim_values(self, c: pd.DataFrame, unit: pd.Series) -> None:
         """Ranges and groups that depend on the unit of the claim's metric (metrics.csv)."""
-        people_like = unit.isin(["people", "maps", "mines", "incidents", "km2", "m2", "ha"])
+        counted = unit.notna() & unit.ne("percent")  # a number of things or an area: never below 0
         written = self.raw["claims.csv"]["value"]  # a value as written: 100.0001 is not "100"
-        self.flag("claims.csv", people_like & (c.value < 0), "value",
+        self.flag("claims.csv", counted & (c.value < 0), "value",
                   lambda r: f"negative count {written[r.name]} (allowed: 0 or more)")
         self.flag("claims.csv", unit.eq("percent") & ((c.value < 0) | (c.value > 100)), "value",
                   lambda r: f"percentage {written[r.name]} outside 0-100 (allowed: 0 to 100)")

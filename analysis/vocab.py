@@ -28,10 +28,16 @@ SOURCE_KINDS = (
 )
 METRIC_KINDS = ("count", "cumulative_count", "percent", "estimate")
 UNITS = ("people", "percent", "mines", "maps", "incidents", "km2", "m2", "ha")
+# Units of things counted one by one: a number of them needs no unit word ("342", not "342 people").
+COUNT_UNITS = ("people", "mines", "maps", "incidents")
+# What follows a number of every other unit ("55%", "12 km2", "40 ha").
+UNIT_SUFFIX = {"percent": "%", "km2": " km2", "m2": " m2", "ha": " ha"}
 # Who counted a figure, by kind (claims.csv `counter_kind`; see data/README.md): the government
 # whose official statements the data holds, a body independent of the parties, another party to
 # the conflict, a total compiled from official and independent counts, or not said.
 COUNTER_KINDS = ("official", "independent", "other_party", "mixed", "unknown")
+# The metrics of people killed or injured that the casualty charts draw and compare (metrics.csv names).
+CASUALTY_METRICS = ("casualties", "killed", "injured")
 # A period_start argument that means "the dataset's reference date" (dataset.yaml reference.start).
 REFERENCE = "reference"
 # Chart file formats and seaborn text-size themes (notebook parameters and save_figure).

@@ -112,7 +112,9 @@ def test_casualty_chart_shows_lower_bound_period_and_source(claims):
     assert "more than 3,400" in text  # the qualifier is on the chart, not dropped
     assert "Since 10 Nov 2020" in text and "No start date given" in text  # periods unmistakable
     assert "277 (derived)" in text
-    assert "Aykhan Hajizada" in text and "Anadolu Agency" in text and "21 Jan-12 Feb 2024 (date inferred)" in text
+    footer = " ".join(" ".join(t.get_text() for t in fig.texts).split())  # the footer is wrapped to the width
+    assert "Aykhan Hajizada" in text and "Anadolu Agency" in text
+    assert "21 Jan-12 Feb 2024 (date inferred)" in footer
     assert meta.source_line.startswith("Reported by Aykhan Hajizada, Ministry of Foreign Affairs of Azerbaijan")
     for cid in ("aa-2024-hajizada-03", "aa-2024-hajizada-04~injured"):
         assert f'id="{cid}"' in text  # numbers can be traced from the SVG to their claims
@@ -197,10 +199,20 @@ def test_fmt_years_joins_runs_of_years(years, expected):
 @pytest.mark.parametrize(
     ("value", "qualifier", "unit", "expected"),
     [(3400, "more_than", "", "more than 3,400"), (55, "nearly", "percent", "nearly 55%"), (342, "exact", "", "342"),
-     (12.5, "about", "", "about 12.5")],
+     (12.5, "about", "", "about 12.5"), (40, "about", "ha", "about 40 ha"), (342, "exact", "people", "342")],
 )
 def test_fmt_value_keeps_qualifiers(value, qualifier, unit, expected):
     assert charts.fmt_value(value, qualifier, unit) == expected
+
+
+def test_every_unit_is_a_count_or_has_a_suffix():
+    from analysis import vocab
+    from analysis.text import fmt_number
+
+    assert set(vocab.COUNT_UNITS) | set(vocab.UNIT_SUFFIX) == set(vocab.UNITS)
+    assert not set(vocab.COUNT_UNITS) & set(vocab.UNIT_SUFFIX)
+    for unit in set(vocab.UNITS) - set(vocab.COUNT_UNITS):
+        assert fmt_number(7, unit) != "7", f"a number of {unit} prints with no unit"
 
 
 def test_statement_table_lists_every_claim_and_derived_value(claims):
@@ -240,3 +252,18 @@ def test_more_than_share_has_a_less_than_rest(claims):
     rest = [v for v in meta.values if v.derived and "inside" in v.label]
     assert [(v.value, v.qualifier) for v in rest] == [(45.0, "less_than")]
     assert "less than 45% (derived)" in svg_text(fig)
+
+
+@pytest.mark.parametrize("source_id", [SEED, "az-s88-2024-12-12-aliyev", "az-n01-2026-03-13-mfa"])
+def test_the_legend_sits_under_the_subtitle_and_above_the_panels(claims, source_id):
+    rows = analysis.statement(claims, source_id)
+    charts_ = [casualty_counts(rows)] + ([map_accuracy_split(rows)] if source_id == SEED else [])
+    for fig, meta in charts_:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        (legend,) = fig.legends
+        sub = next(t for t in fig.texts if t.get_text().replace("\n", " ") == meta.subtitle)
+        leg_box, sub_box = legend.get_window_extent(renderer), sub.get_window_extent(renderer)
+        assert leg_box.y1 <= sub_box.y0 + 1, f"{meta.name}: the legend covers the subtitle"
+        assert all(leg_box.y0 >= ax.get_tightbbox(renderer).y1 - 1 for ax in fig.axes), \
+            f"{meta.name}: the legend covers a panel"

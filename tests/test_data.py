@@ -20,7 +20,7 @@ from pandas.testing import assert_frame_equal
 
 import analysis
 from analysis import DataError
-from analysis.data import SOURCES_FIELDS
+from analysis.schema import SOURCES_FIELDS
 
 SEED = "aa-2024-hajizada"
 
@@ -519,9 +519,9 @@ def test_a_header_missing_a_name_is_one_problem_not_one_per_row(data_dir):
 
 
 def test_fast_reader_is_used_on_the_real_data_and_agrees_with_the_careful_one(monkeypatch):
-    from analysis import config, csvfile, data
+    from analysis import config, csvfile, schema
 
-    for name, fields in data.FILES.items():
+    for name, fields in schema.FILES.items():
         text = (config.DATA_DIR / name).read_text(encoding="utf-8")
         assert csvfile._read_fast(text, [f.name for f in fields]) is not None, f"{name} fell back to the slow path"
     fast = analysis.load_claims()

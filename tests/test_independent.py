@@ -20,6 +20,7 @@ import papermill as pm
 import pytest
 
 from analysis import config, independent, load_context
+from analysis.context import Context
 from analysis.independent import official_vs_independent, yearly_series
 
 matplotlib.use("agg")
@@ -143,8 +144,28 @@ def test_nagorno_karabakh_is_its_own_panel(yearly, yearly_chart):
 
 def test_comparison_leaves_out_other_areas(real_claims):
     rows = official_vs_independent(real_claims, start="2010-01-01", end="2011-12-31")
-    assert set(rows.area.map(independent.panel_of)) == {"Azerbaijan"}  # no HALO (Nagorno-Karabakh), no Armenia
+    ctx = load_context()
+    assert ctx.panel_of("Nagorno-Karabakh") != "Azerbaijan"  # the mapping below can tell the areas apart
+    assert set(rows.area.map(ctx.panel_of)) == {"Azerbaijan"}  # no HALO (Nagorno-Karabakh), no Armenia
     assert "ind-monitor-2012-10-17-14" in set(rows.claim_id)  # AzCBL 2010
+
+
+def test_a_count_over_several_years_is_not_drawn_as_one_year(real_claims):
+    period = official_vs_independent(real_claims)
+    period = period[period.panel == "period"]
+    assert len(period), "the data has counts for one year or part of one"
+    cid = period.claim_id.iloc[0]
+    claims = real_claims.copy()
+    i = claims.index[claims.claim_id == cid][0]
+    claims.loc[i, "period_end"] = claims.loc[i, "period_start"] + pd.DateOffset(years=3)
+    claims.loc[i, "period_end_effective"] = claims.loc[i, "period_end"]
+    rows = official_vs_independent(claims)
+    assert cid not in set(rows.claim_id)
+    assert any(t.startswith(cid) for t in rows.attrs["available"]["counts over more than a year (not drawn)"])
+    # exactly one year stays
+    claims.loc[i, "period_end"] = claims.loc[i, "period_start"] + pd.DateOffset(years=1) - pd.Timedelta(days=1)
+    claims.loc[i, "period_end_effective"] = claims.loc[i, "period_end"]
+    assert official_vs_independent(claims).set_index("claim_id").loc[cid, "panel"] == "period"
 
 
 def test_relayed_rows_are_left_out_by_default_and_kept_when_asked(real_claims):
@@ -289,9 +310,28 @@ def test_the_gap_is_said_on_the_chart(yearly_chart):
 def test_each_line_is_labelled_with_its_collector_and_area_on_the_chart(yearly_chart):
     fig, _ = yearly_chart
     texts = {t.get_text() for ax in fig.axes for t in ax.texts}
-    for label in ("AzCBL\nAzerbaijan", "AzCBL\nAzerbaijan excl. Nagorno-Karabakh", "ANAMA\nAzerbaijan",
+    for label in ("AzCBL\nAzerbaijan", "AzCBL\nAzerbaijan excl. Nagorno-Karabakh", "ANAMA (official count, relayed)\nAzerbaijan",
                   "Landmine Monitor headline\nAzerbaijan (Monitor profile)", "HALO Trust\nNagorno-Karabakh"):
         assert label in texts
+
+
+def test_a_line_relaying_a_government_count_says_so(yearly, yearly_chart, real_claims):
+    fig, meta = yearly_chart
+    anama = yearly[yearly.series == "ANAMA"]
+    assert len(anama) and anama.relays_official.all()
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "ANAMA (official count, relayed)\nAzerbaijan" in texts
+    assert "(official count, relayed)" in svg_text(fig)
+    anama_values = [v for v in meta.values if set(v.claim_ids) & set(anama.claim_id)]
+    assert anama_values and all("official count, relayed" in v.label for v in anama_values)
+    assert "ANAMA (Azerbaijan) (official count, relayed):" in meta.alt_text
+    assert "official count, relayed" in meta.subtitle
+    # a collector counting on its own is not marked
+    azcbl = [v for v in meta.values if v.label.startswith("AzCBL")]
+    assert azcbl and not any("relayed" in v.label for v in azcbl)
+    # without the relayed rows nothing is marked
+    _, plain = independent.independent_yearly_chart(yearly_series(real_claims, start_year=1999, end_year=2025))
+    assert "relayed" not in plain.alt_text and "relayed" not in plain.subtitle
 
 
 # ---------------------------------------------------------------- attribution
@@ -323,12 +363,12 @@ def test_tables_list_every_row(yearly, comparison):
 
 def test_collected_by_spellings_map_onto_a_few_labels(real_claims):
     ctx = load_context()
-    assert independent.series_label("AzCBL (as cited by Monitor)", ctx) == "AzCBL"
-    assert independent.series_label("ANAMA (as cited by Monitor)", ctx) == "ANAMA"
-    assert independent.series_label("AzCBL (as cited by Monitor)") == "AzCBL (as cited by Monitor)", \
+    assert ctx.series_label("AzCBL (as cited by Monitor)") == "AzCBL"
+    assert ctx.series_label("ANAMA (as cited by Monitor)") == "ANAMA"
+    assert Context().series_label("AzCBL (as cited by Monitor)") == "AzCBL (as cited by Monitor)", \
         "without a descriptor no spelling is folded into another"
     unmapped = "Monitor (2019 casualty map, as described)"
-    assert independent.series_label(unmapped, ctx) == unmapped  # never folded into a collector's series
+    assert ctx.series_label(unmapped) == unmapped  # never folded into a collector's series
     rows = yearly_series(real_claims, collectors=None)
     assert unmapped in set(rows.series) and unmapped not in set(yearly_series(real_claims).series)
 

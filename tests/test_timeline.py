@@ -75,6 +75,34 @@ def test_an_empty_panel_shows_no_value_ticks(claims):
     assert any("No statement in the selection gives such a total" in t.get_text() for t in open_panel.texts)
 
 
+def test_the_source_line_names_every_outlet_and_speaker_plotted(claims):
+    since = timeline.official_series(claims)
+    open_start = timeline.official_series(claims, ["casualties"], period_start=None)
+    fig, meta = timeline.casualties_timeline(since, open_start, timeline.implied_rates(since))
+    plotted = pd.concat([since, open_start])
+    assert meta.source_line.startswith("Reported by ")
+    for publisher in set(plotted.publisher):
+        assert publisher in meta.source_line, f"{publisher} missing from the source line"
+    footer = " ".join(fig.texts[-1].get_text().split())
+    assert footer.startswith("Reported by") and f"in {plotted.source_id.nunique()} statements" in footer
+
+
+def test_rate_bars_of_two_metrics_never_cover_each_other(claims):
+    since = timeline.official_series(claims)
+    rates = timeline.implied_rates(since)
+    assert rates.metric.nunique() == 2
+    fig, _ = timeline.casualties_timeline(since, since.iloc[0:0], rates)
+    bars = [p for p in fig.axes[1].patches if (p.get_gid() or "").startswith("rate:")]
+    assert len(bars) == len(rates)
+    spans = sorted((b.get_x(), b.get_x() + b.get_width(), b.get_facecolor()[3], b.get_edgecolor()[:3]) for b in bars)
+    assert len({s[3] for s in spans}) == 2, "each metric in its own colour"
+    overlaps = [(a, b) for a, b in zip(spans, spans[1:], strict=False) if b[0] < a[1] - 1e-6]
+    for a, b in overlaps:  # where the spans of two metrics still overlap, neither bar is opaque
+        assert a[2] == 0 and b[2] == 0, "a rate bar hides another"
+    # the earlier drawing (opaque bars over the whole span) fails this: the bars are split
+    assert all(b.get_width() < 0.6 * (r.end - r.start).days for b, (_, r) in zip(bars, rates.iterrows(), strict=True))
+
+
 def test_rates_skip_statements_closer_than_the_gap():
     s = synthetic([100, 101, 160], ["2022-01-01", "2022-01-10", "2022-03-02"])
     rates = timeline.implied_rates(s, min_gap_days=30)
