@@ -983,3 +983,37 @@ def test_what_changed_names_a_changed_figure_and_the_findings_it_adds_and_resolv
     assert rc == 0 and report_files(fig) == before
     rc, out, _ = run_main(["--runs", runs, "--figures", fig], capsys)
     assert rc == 0 and "report unchanged" in out
+
+
+def changed_copy_of_data(tmp_path: Path) -> Path:
+    """A copy of data/ in which the MFA's 303 casualties of 13 Jul 2023 become 299."""
+    data = tmp_path / "d2"
+    data.mkdir()
+    for name in ("metrics.csv", "sources.csv", "claims.csv", "dataset.yaml"):
+        shutil.copyfile(config.DATA_DIR / name, data / name)
+    claims = (data / "claims.csv").read_text()
+    row = "az-s37-2023-07-13-mfa-01,az-s37-2023-07-13-mfa,casualties,303,"
+    assert claims.count(row) == 1
+    (data / "claims.csv").write_text(claims.replace(row, row.replace(",303,", ",299,")))
+    return data
+
+
+@pytest.mark.slow
+def test_findings_flag_moved_to_an_unchanged_run_recomputes_the_findings(tmp_path, capsys):
+    d2 = changed_copy_of_data(tmp_path)
+    fig = tmp_path / "figures"
+
+    def runs(marked: str) -> Path:
+        return write_runs(tmp_path, [
+            {"name": "a", "notebook": "ok.ipynb", "findings": marked == "a", "parameters": {"data_dir": str(config.DATA_DIR)}},
+            {"name": "b", "notebook": "ok.ipynb", "findings": marked == "b", "parameters": {"data_dir": str(d2)}}])
+
+    rc, out, err = run_main(["--runs", runs("a"), "--figures", fig], capsys)
+    assert rc == 0, out + err
+    assert json.loads((fig / "findings.json").read_text())["run"] == "a"
+    rc, out, err = run_main(["--runs", runs("b"), "--figures", fig], capsys)
+    assert rc == 0 and "skipped a" in out and "skipped b" in out, out + err
+    doc = json.loads((fig / "findings.json").read_text())
+    assert doc["run"] == "b" and doc["snapshot"]["data_dir"] == d2.as_posix()
+    assert json.loads((fig / "manifest.json").read_text())["files"]["findings.json"]["run"] == "b"
+    assert doc["snapshot"]["figures"]["az-s37-2023-07-13-mfa-01"]["value"] == "299"

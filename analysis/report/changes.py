@@ -145,15 +145,23 @@ def findings_text(run: Run, inputs: dict[str, Any], previous_text: str | None,
     return dumps({"format": FORMAT, "run": run.name, "snapshot": new, "changes": changes})
 
 
-def current(figures: Path, manifest: dict[str, Any]) -> str | None:
-    """The findings file of the current report when it is intact (its sha256 is the manifest's)."""
+def current(figures: Path, manifest: dict[str, Any], run: Run) -> str | None:
+    """The findings file of the current report when it is intact (its sha256 is the manifest's) and
+    made for ``run``: the manifest and the file itself name that run. The caller keeps it only for a
+    carried run (inputs, parameters included, as recorded), so its check options are the run's."""
     import hashlib
 
     text = read_text(figures / FINDINGS)
     entry = manifest.get("files", {}).get(FINDINGS) if isinstance(manifest.get("files"), dict) else None
-    if text is None or not isinstance(entry, dict):
+    if text is None or not isinstance(entry, dict) or entry.get("run") != run.name:
         return None
-    return text if hashlib.sha256(text.encode("utf-8")).hexdigest() == entry.get("sha256") else None
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != entry.get("sha256"):
+        return None
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None
+    return text if isinstance(doc, dict) and doc.get("run") == run.name and doc.get("format") == FORMAT else None
 
 
 # ------------------------------------------------------------------ the section of index.html

@@ -330,7 +330,7 @@ def findings_file(report: Report, plan: Plan, manifest: dict[str, Any], run: Run
     if run is None:
         return None
     if run.name in plan.carry:
-        kept = changes_mod.current(report.figures, manifest)
+        kept = changes_mod.current(report.figures, manifest, run)
         if kept is not None:
             return kept
     from ..data import DataError
