@@ -1017,3 +1017,53 @@ def test_findings_flag_moved_to_an_unchanged_run_recomputes_the_findings(tmp_pat
     assert doc["run"] == "b" and doc["snapshot"]["data_dir"] == d2.as_posix()
     assert json.loads((fig / "manifest.json").read_text())["files"]["findings.json"]["run"] == "b"
     assert doc["snapshot"]["figures"]["az-s37-2023-07-13-mfa-01"]["value"] == "299"
+
+
+class Killed(BaseException):
+    """Stands for a kill -9: nothing after it runs, no handler sees it."""
+
+
+@pytest.mark.parametrize("second", ["finishes", "meets_an_error"])
+def test_fallback_swap_killed_between_its_renames_loses_no_report(tmp_path, monkeypatch, second):
+    import importlib
+
+    swap_mod = importlib.import_module("analysis.report.swap")
+    fig, clean = tmp_path / "figures", tmp_path / "clean"
+    assert run_fake(["--runs", fake_runs(tmp_path, 3), "--figures", fig]) == 0
+    old = report_files(fig)
+    runs = fake_runs(tmp_path, 7)
+    assert run_fake(["--runs", runs, "--figures", clean]) == 0
+    new = report_files(clean)
+    assert new != old
+
+    rename = os.rename
+    calls = []
+
+    def killed_at_second_rename(src, dst):
+        calls.append((src, dst))
+        if len(calls) == 2:
+            raise Killed
+        rename(src, dst)
+
+    monkeypatch.setattr(swap_mod, "_exchange", lambda a, b: False)  # no renameat2: the fallback
+    monkeypatch.setattr(os, "rename", killed_at_second_rename)
+    with pytest.raises(Killed):
+        run_fake(["--runs", runs, "--figures", fig])
+    monkeypatch.setattr(os, "rename", rename)
+    assert not fig.exists() and swap_mod.mid_swap(report.staging_dir(fig))
+    if second == "meets_an_error":
+        # the next invocation's lock recreates the figures folder, then an error of the filesystem:
+        # os_error must leave staging (the only copies) for the run after it
+        with report.report_lock(fig):
+            os_error = importlib.import_module("analysis.report.cli").os_error
+            assert os_error(fig, OSError(13, "Permission denied", str(fig))) == report.EXIT_UNWRITABLE
+        assert swap_mod.mid_swap(report.staging_dir(fig))
+
+    def cannot_execute(*args, **kwargs):
+        raise AssertionError("the interrupted run's report is complete: nothing to execute again")
+
+    # the next run finishes the swap: the report of the killed run, nothing executed again
+    assert report.main([str(a) for a in ["--runs", runs, "--figures", fig]], execute=cannot_execute) == 0
+    assert report_files(fig) == new
+    assert not report.staging_dir(fig).exists()
+    assert_manifest_holds(fig)

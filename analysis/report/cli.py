@@ -52,7 +52,7 @@ from .inputs import (
 from .pages import build_index, read_sidecars
 from .parameters import validate_parameters
 from .runlist import load_runs
-from .swap import copy_run, recover, report_lock, staging_dir, swap
+from .swap import copy_run, mid_swap, recover, report_lock, staging_dir, swap
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -198,8 +198,10 @@ def figures_problem(figures: Path) -> str | None:
 
 
 def os_error(figures: Path, exc: OSError) -> int:
-    """One line for an error of the filesystem, with its own exit status; nothing left in staging."""
-    shutil.rmtree(staging_dir(figures), ignore_errors=True)
+    """One line for an error of the filesystem, with its own exit status; nothing left in staging
+    (unless a swap stopped half-way: staging then holds the reports, for the next run to finish)."""
+    if not mid_swap(staging_dir(figures)):
+        shutil.rmtree(staging_dir(figures), ignore_errors=True)
     for tmp in (figures / FAILED_DIR).glob(".*.tmp"):
         tmp.unlink(missing_ok=True)
     where = shown(exc.filename if exc.filename else figures, 300)
