@@ -1067,3 +1067,22 @@ def test_fallback_swap_killed_between_its_renames_loses_no_report(tmp_path, monk
     assert report_files(fig) == new
     assert not report.staging_dir(fig).exists()
     assert_manifest_holds(fig)
+
+
+def test_what_changed_keeps_a_finding_whose_claims_are_reordered_and_names_a_new_severity():
+    from analysis.report import changes
+
+    moved = json.loads(json.dumps(SNAP))
+    moved["findings"][0]["claim_ids"] = ["t-01", "s-01"]  # a corrected date puts t-01 first
+    diff = changes.compare(SNAP, moved, [])
+    assert diff["findings_new"] == diff["findings_resolved"] == diff["findings_severity"] == []
+    moved["findings"][0]["severity"] = "medium"
+    diff = changes.compare(SNAP, moved, [])
+    assert diff["findings_new"] == diff["findings_resolved"] == []
+    section = changes.section(findings_doc(moved, diff))
+    assert section["lists"] == [("Findings of another severity",
+                                 ["count went down (high -> medium): Killed went down. Claims: t-01, s-01."])]
+    assert section["counts"][0][2:] == (1, 1)
+    # a findings file written before severities were compared still reads
+    del diff["findings_severity"]
+    assert changes.section(findings_doc(moved, diff))["nothing"]

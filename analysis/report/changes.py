@@ -80,12 +80,13 @@ def snapshot(run: Run) -> dict[str, Any]:
 
 
 def _key(f: dict[str, Any]) -> tuple:
-    return f["kind"], tuple(f["claim_ids"])
+    """A finding's identity: its kind and its claims in any order (a corrected date may reorder them)."""
+    return f["kind"], tuple(sorted(f["claim_ids"]))
 
 
 def compare(old: dict[str, Any], new: dict[str, Any], data_files: list[str]) -> dict[str, Any]:
     """How ``new`` differs from ``old`` (two snapshots): statements added and removed, figures
-    changed, added to or removed from statements that stay, findings new and resolved."""
+    changed, added to or removed from statements that stay, findings new, resolved and of another severity."""
     os_, ns = old.get("statements", {}), new["statements"]
     of, nf = old.get("figures", {}), new["figures"]
     added = sorted(set(ns) - set(os_))
@@ -113,6 +114,8 @@ def compare(old: dict[str, Any], new: dict[str, Any], data_files: list[str]) -> 
         "figures_removed": [figure(f, of[f], os_) for f in sorted(set(of) - set(nf)) if of[f]["source"] not in removed],
         "findings_new": [f for k, f in new_keys.items() if k not in old_keys],
         "findings_resolved": [f for k, f in old_keys.items() if k not in new_keys],
+        "findings_severity": [f | {"severity_before": old_keys[k]["severity"]} for k, f in new_keys.items()
+                              if k in old_keys and old_keys[k]["severity"] != f["severity"]],
     }
 
 
@@ -209,6 +212,8 @@ def section(text: str | None) -> dict[str, Any] | None:
         ("Figures removed from statements still in the data", [fig(f) for f in changes["figures_removed"]]),
         ("Findings new", [finding(f) for f in changes["findings_new"]]),
         ("Findings resolved", [finding(f) for f in changes["findings_resolved"]]),
+        ("Findings of another severity", [finding(f | {"severity": f"{f['severity_before']} -> {f['severity']}"})
+                                          for f in changes.get("findings_severity", [])]),
     ]
     out["lists"] = [(title, items) for title, items in lists if items]
     out["nothing"] = not out["lists"]
