@@ -1086,3 +1086,31 @@ def test_what_changed_keeps_a_finding_whose_claims_are_reordered_and_names_a_new
     # a findings file written before severities were compared still reads
     del diff["findings_severity"]
     assert changes.section(findings_doc(moved, diff))["nothing"]
+
+
+@pytest.mark.slow
+def test_what_changed_names_the_report_it_was_compared_with_and_keeps_it_on_reruns(tmp_path, capsys):
+    import hashlib
+
+    d2 = changed_copy_of_data(tmp_path)
+    fig = tmp_path / "figures"
+
+    def runs(data: Path, n: int) -> Path:
+        return write_runs(tmp_path, [{"name": "s", "notebook": "ok.ipynb", "findings": True,
+                                      "parameters": {"data_dir": str(data), "n": n}}])
+
+    assert run_main(["--runs", runs(config.DATA_DIR, 1), "--figures", fig], capsys)[0] == 0
+    baseline = hashlib.sha256((fig / "findings.json").read_bytes()).hexdigest()
+    data_before = json.loads((fig / "manifest.json").read_text())["runs"]["s"]["inputs"]["data"]
+    assert run_main(["--runs", runs(d2, 1), "--figures", fig], capsys)[0] == 0
+    doc = json.loads((fig / "findings.json").read_text())
+    assert doc["changes"]["compared_with"] == {"findings_sha256": baseline, "data": data_before}
+    index = (fig / "index.html").read_text()
+    section = index[index.index('<section id="changes">'):index.index("</section>")]
+    assert "<h2>Changes at the last change of the data or the findings</h2>" in section
+    assert f"Compared with the report whose findings.json had sha256 {baseline[:12]} (data files changed:" in section
+    # another parameter, the same data: the run executes again, the section stays as it was, baseline included
+    assert run_main(["--runs", runs(d2, 2), "--figures", fig], capsys)[0] == 0
+    assert json.loads((fig / "findings.json").read_text())["changes"] == doc["changes"]
+    again = (fig / "index.html").read_text()
+    assert again[again.index('<section id="changes">'):again.index("</section>")] == section

@@ -6,9 +6,12 @@ data and of the consistency findings on it (`analysis.checks.find_inconsistencie
 run's check parameters): every statement (who, when), every figure (what, value), every finding
 (kind, severity, claim ids, explanation). Beside the snapshot it keeps ``changes``: how this
 snapshot differs from the one of the previous report, and which data files changed (from the
-previous manifest). A rerun whose snapshot equals the previous one keeps the previous
-``changes`` as they are, so regenerating the same report gives the same bytes; a report whose
-data or findings differ compares itself with the previous snapshot.
+previous manifest), and ``compared_with``: the report it was compared with (the sha256 of that
+report's findings file and the run's data checksums in its manifest). A rerun whose snapshot
+equals the previous one keeps the previous ``changes`` as they are, so regenerating the same
+report gives the same bytes; so the section is titled as the changes at the last change of the
+data or the findings, naming the report they were compared with. A report whose data or
+findings differ compares itself with the previous snapshot.
 """
 
 from __future__ import annotations
@@ -119,10 +122,15 @@ def compare(old: dict[str, Any], new: dict[str, Any], data_files: list[str]) -> 
     }
 
 
+def _data_before(previous_manifest: dict[str, Any], run: Run) -> dict[str, str]:
+    """The run's data checksums as the previous manifest records them."""
+    old = previous_manifest.get("runs", {}).get(run.name, {}) if isinstance(previous_manifest.get("runs"), dict) else {}
+    return old.get("inputs", {}).get("data", {}) if isinstance(old, dict) else {}
+
+
 def _data_files(previous_manifest: dict[str, Any], run: Run, inputs: dict[str, Any]) -> list[str]:
     """Data files of the run that differ from (or are not in) the previous manifest's record of it."""
-    old = previous_manifest.get("runs", {}).get(run.name, {}) if isinstance(previous_manifest.get("runs"), dict) else {}
-    before = old.get("inputs", {}).get("data", {}) if isinstance(old, dict) else {}
+    before = _data_before(previous_manifest, run)
     now = inputs.get("data", {})
     return sorted(f for f in set(before) | set(now) if before.get(f) != now.get(f))
 
@@ -142,7 +150,11 @@ def findings_text(run: Run, inputs: dict[str, Any], previous_text: str | None,
     if previous is not None and previous.get("run") == run.name and previous.get("snapshot") == new:
         changes = previous.get("changes")  # the same report again: the same section, the same bytes
     elif previous is not None and isinstance(previous.get("snapshot"), dict):
+        import hashlib
+
         changes = compare(previous["snapshot"], new, _data_files(previous_manifest, run, inputs))
+        changes["compared_with"] = {"findings_sha256": hashlib.sha256(previous_text.encode("utf-8")).hexdigest(),
+                                    "data": _data_before(previous_manifest, run)}
     else:
         changes = None  # nothing to compare with
     return dumps({"format": FORMAT, "run": run.name, "snapshot": new, "changes": changes})
@@ -194,6 +206,9 @@ def section(text: str | None) -> dict[str, Any] | None:
     if changes is None:
         return out
     out["data_files"] = changes["data_files"]
+    baseline = changes.get("compared_with")  # absent in files written before it was recorded
+    out["baseline"] = (f"the report whose findings.json had sha256 {baseline['findings_sha256'][:12]}"
+                       if isinstance(baseline, dict) else "an earlier report")
 
     def finding(f: dict) -> str:
         return f"{label(f['kind'], f['kind'])} ({f['severity']}): {f['explanation']} Claims: {', '.join(f['claim_ids'])}."
