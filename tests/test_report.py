@@ -1114,3 +1114,22 @@ def test_what_changed_names_the_report_it_was_compared_with_and_keeps_it_on_reru
     assert json.loads((fig / "findings.json").read_text())["changes"] == doc["changes"]
     again = (fig / "index.html").read_text()
     assert again[again.index('<section id="changes">'):again.index("</section>")] == section
+
+
+def test_findings_file_and_statements_notebook_take_the_same_check_options():
+    import nbformat
+
+    from analysis.notebook_params import StatementsOverTime
+    from analysis.report import changes
+
+    assert changes.check_options({}) == {"same_days": 7, "stale_days": 365, "growth": 0.25,
+                                         "related": ("casualties", "all", "reference"), "cross_kind": False}
+    given = {"growth_pct": 50, "period_start": "2021-01-01", "cross_kind": True, "same_days": 0, "data_dir": "x",
+             "theme": "dark"}
+    opts = changes.check_options(given)
+    assert opts == {"same_days": 0, "stale_days": 365, "growth": 0.5,
+                    "related": ("casualties", "all", "2021-01-01"), "cross_kind": True}
+    assert opts == StatementsOverTime.model_construct(**given).check_options()
+    nb = nbformat.read(config.ROOT / "notebooks" / f"{StatementsOverTime.notebook}.ipynb", as_version=4)
+    calls = [c.source for c in nb.cells if "find_inconsistencies(" in c.source]
+    assert len(calls) == 1 and "**p.params.check_options()" in calls[0]

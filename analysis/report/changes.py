@@ -25,20 +25,13 @@ from .inputs import data_dir_of
 
 FINDINGS = "findings.json"
 FORMAT = 1
-# parameters of a run that are options of find_inconsistencies under the same name
-SAME_NAME = ("same_days", "stale_days", "cross_kind", "allow_growth")
-
-
 def check_options(parameters: dict[str, Any]) -> dict[str, Any]:
-    """find_inconsistencies' options from a run's parameters, as the statements notebook passes them:
-    ``same_days``, ``stale_days``, ``cross_kind`` as they are, ``growth_pct`` / 100, and
-    ``period_start`` (empty: the reference date) as the start of the related running totals."""
-    opts = {k: parameters[k] for k in SAME_NAME if k in parameters}
-    if "growth_pct" in parameters:
-        opts["growth"] = parameters["growth_pct"] / 100
-    if "period_start" in parameters:
-        opts["related"] = ("casualties", "all", parameters["period_start"] or "reference")
-    return opts
+    """find_inconsistencies' options from a run's parameters, as the statements notebook passes
+    them (`StatementsOverTime.check_options`; parameters the run does not set take its defaults)."""
+    from ..notebook_params import StatementsOverTime
+
+    fields = StatementsOverTime.model_fields
+    return StatementsOverTime.model_construct(**{k: v for k, v in parameters.items() if k in fields}).check_options()
 
 
 def snapshot(run: Run) -> dict[str, Any]:
