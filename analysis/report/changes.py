@@ -39,7 +39,8 @@ def snapshot(run: Run) -> dict[str, Any]:
     import pandas as pd
 
     from .. import checks, load_claims, load_context
-    from ..text import fmt_value, fmt_window, who
+    from ..checks.words import _value, _who
+    from ..text import fmt_window
 
     data_dir = data_dir_of(run)
     claims = load_claims(data_dir)
@@ -49,8 +50,7 @@ def snapshot(run: Run) -> dict[str, Any]:
     for r in claims.sort_values("claim_id").itertuples(index=False):
         if r.source_id not in statements:
             statements[r.source_id] = {
-                "who": who(str(r.speaker or ""), str(r.speaker_role or ""), str(r.affiliation or ""),
-                           str(r.publisher or ""), str(r.collected_by or "")),
+                "who": _who(r),
                 "when": fmt_window(r.date_earliest, r.date_latest),
             }
         label = ctx.metric_label(str(r.metric))
@@ -62,7 +62,7 @@ def snapshot(run: Run) -> dict[str, Any]:
         figures[r.claim_id] = {
             "source": r.source_id,
             "what": f"{what} ({period})" if period else what,
-            "value": fmt_value(r.value, str(r.qualifier), str(r.unit)),
+            "value": _value(r),
         }
     return {
         "data_dir": display_path(data_dir),
