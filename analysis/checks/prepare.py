@@ -60,11 +60,7 @@ def _prepare(claims: pd.DataFrame, approx_tol: float) -> pd.DataFrame:
     p["_id"] = np.arange(len(p))
     # the period start of a series: start windows that meet ("since Nov 2020", "since 10 Nov 2020") are one
     p["_period"] = period_series(p, by=SERIES_KEYS[:-1]).to_numpy()
-    if "counter_kind" not in p.columns:
-        p["counter_kind"] = np.where(p["source_kind"].astype(str) == "official_statement", "official", "unknown")
     p["counter_kind"] = p["counter_kind"].astype(str)
-    if "relays_official" not in p.columns:
-        p["relays_official"] = (p["counter_kind"] == "official") & (p["source_kind"].astype(str) != "official_statement")
     return p
 
 

@@ -42,8 +42,7 @@ def _said(r) -> str:
 def _period(r) -> str:
     if pd.isna(r.period_start):
         return "(no period start given)"
-    latest = r.period_start_latest if pd.notna(r.period_start_latest) else r.period_start
-    return f"since {_window(r.period_start, latest)}"  # 'since Nov 2020' for a start given as a month
+    return f"since {_window(r.period_start, r.period_start_latest)}"  # 'since Nov 2020' for a start given as a month
 
 
 class _Rows:
@@ -63,8 +62,6 @@ class _Rows:
         self.cols = {}
         for col in self.COLS:
             s = p[col] if col in p.columns else pd.Series("", index=p.index)
-            if col == "period_start_latest" and col not in p.columns:
-                s = p["period_start"]
             if col in self.DATES:
                 self.cols[col] = s.to_numpy(dtype="datetime64[ns]")
             elif col in ("value", "lo", "hi", "w0", "w1"):
