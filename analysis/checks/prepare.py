@@ -66,3 +66,12 @@ def _prepare(claims: pd.DataFrame, approx_tol: float) -> pd.DataFrame:
 
 def _series_id(p: pd.DataFrame, keys=SERIES_KEYS) -> np.ndarray:
     return p.groupby(list(keys), dropna=False, observed=True, sort=True).ngroup().to_numpy()
+
+
+def pick(p: pd.DataFrame, metric: str, prefix: str, keys=STATEMENT_KEYS, group: str | None = None) -> pd.DataFrame:
+    """The prepared rows of ``metric`` (of ``group`` too, when given), ready to merge on ``keys``:
+    those columns, then ``_id``, ``lo``, ``hi`` renamed with ``prefix``."""
+    sel = p["metric"] == metric
+    if group is not None:
+        sel &= p["group"] == group
+    return p.loc[sel, [*keys, "_id", "lo", "hi"]].rename(columns={c: f"{prefix}{c}" for c in ("_id", "lo", "hi")})
