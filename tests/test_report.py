@@ -272,7 +272,7 @@ def test_failed_line_keeps_every_line_of_the_error(tmp_path, old_report, capsys)
 
 
 def test_committed_run_list_is_valid():
-    runs, _ = report.load_runs(config.RUNS_FILE)
+    runs = report.load_runs(config.RUNS_FILE)
     interactive = {"05-explore-statements.ipynb"}  # the live explorer: its charts are those of 01 and 03
     assert {r.notebook.name for r in runs} == {p.name for p in config.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb")} - interactive
     assert len({r.name for r in runs}) == len(runs)
@@ -1133,3 +1133,25 @@ def test_findings_file_and_statements_notebook_take_the_same_check_options():
     nb = nbformat.read(config.ROOT / "notebooks" / f"{StatementsOverTime.notebook}.ipynb", as_version=4)
     calls = [c.source for c in nb.cells if "find_inconsistencies(" in c.source]
     assert len(calls) == 1 and "**p.params.check_options()" in calls[0]
+
+
+def test_findings_on_rejected_data_leave_the_report_as_it_was(tmp_path, capsys):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for name in ("metrics.csv", "sources.csv", "claims.csv", "dataset.yaml"):
+        shutil.copyfile(config.DATA_DIR / name, bad / name)
+    row = "az-s37-2023-07-13-mfa-01,az-s37-2023-07-13-mfa,casualties,303,"
+    (bad / "claims.csv").write_text((bad / "claims.csv").read_text().replace(row, row.replace(",303,", ",lots,")))
+    fig = tmp_path / "figures"
+
+    def runs(marked: bool, n: int) -> Path:
+        return write_runs(tmp_path, [{"name": "b", "notebook": "ok.ipynb", "findings": marked,
+                                      "parameters": {"data_dir": str(bad), "n": n}}])
+
+    assert run_fake(["--runs", runs(False, 1), "--figures", fig]) == 0
+    before = snapshot(fig)
+    for marked, n in ((True, 1), (True, 2)):  # the run carried, then executed again
+        rc, out, err = run_main(["--runs", runs(marked, n), "--figures", fig], capsys, execute=fake_execute)
+        assert rc == report.EXIT_FAILED, out + err
+        assert "claims.csv" in err and "the findings of run 'b' could not be computed" in err
+        assert snapshot(fig) == before and not report.staging_dir(fig).exists()

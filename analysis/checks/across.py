@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from ..data import period_series, starts_at
-from ..text import cap, fmt_day, fmt_number
+from ..text import cap, fmt_day, fmt_number, fmt_window
 from .nearest import _best_two, _keys, _span, _Timeline
 from .prepare import STATEMENT_KEYS, _days, pick
-from .words import _counted_by, _period, _Rows, _value, _when, _who, _window
+from .words import _counted_by, _period, _Rows, _value, _when, _who
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -288,7 +288,7 @@ def _period_finding(R: _Rows, y: int, ref: tuple[int | None, int], over: bool, b
     ry = R[y]
     r0, r1 = ref
     end = ry.period_end if pd.notna(ry.period_end) else ry.date_latest
-    covered = _window(ry.period_start, end)
+    covered = fmt_window(ry.period_start, end)
     label = f" ('{ry.period_label}')" if ry.period_label else ""
     whose = ("the same office's running totals" if scope == "office"
              else f"{R.ctx.officials.label}' running totals")

@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None, execute: Callable[..., Any] | None = Non
     args = parse_args(argv)
     err = Report.err
     try:
-        runs, _ = load_runs(args.runs.resolve())
+        runs = load_runs(args.runs.resolve())
     except ReportError as exc:
         for line in exc.problems:
             err(line)
@@ -181,6 +181,9 @@ def main(argv: list[str] | None = None, execute: Callable[..., Any] | None = Non
     try:
         with report_lock(report.figures):
             return build(report)
+    except FindingsRejected:
+        shutil.rmtree(staging_dir(report.figures), ignore_errors=True)
+        return EXIT_FAILED
     except LockBusy as exc:
         err(f"{exc}; wait for it to finish, then run again")
         return EXIT_LOCKED
@@ -243,8 +246,6 @@ def build(report: Report) -> int:
     if not plan.execute:
         # every run is carried with its files intact, so equal pages mean an identical report
         findings = findings_file(report, plan, manifest, findings_run)
-        if findings is False:
-            return EXIT_FAILED
         index_text, manifest_text = pages(figures, in_report, records, findings)
         if read_text(figures / INDEX) == index_text and read_text(figures / MANIFEST) == manifest_text \
                 and (findings is None or read_text(figures / changes_mod.FINDINGS) == findings):
@@ -268,9 +269,6 @@ def build(report: Report) -> int:
         records[run.name] = make_record(new, run, report.inputs[run.name])
     if findings is None:
         findings = findings_file(report, plan, manifest, findings_run)
-        if findings is False:
-            shutil.rmtree(staging, ignore_errors=True)
-            return EXIT_FAILED
     index_text, manifest_text = pages(new, in_report, records, findings)
     if findings is not None:
         (new / changes_mod.FINDINGS).write_text(findings, encoding="utf-8")
@@ -325,9 +323,13 @@ def execute_all(report: Report, to_run: list[Run], staging: Path) -> list:
     return outcomes
 
 
-def findings_file(report: Report, plan: Plan, manifest: dict[str, Any], run: Run | None) -> str | None | bool:
-    """The text of findings.json (None: no run is marked ``findings: true``; False: it could not be
-    made, the error printed). A carried run's intact file is kept as it is; otherwise the findings
+class FindingsRejected(Exception):
+    """The findings file could not be made (the error is printed): the report is not updated."""
+
+
+def findings_file(report: Report, plan: Plan, manifest: dict[str, Any], run: Run | None) -> str | None:
+    """The text of findings.json (None: no run is marked ``findings: true``); raises FindingsRejected,
+    the error printed, when it cannot be made. A carried run's intact file is kept as it is; otherwise the findings
     are computed on the run's data and compared with the previous report's (see `changes`)."""
     if run is None:
         return None
@@ -345,7 +347,7 @@ def findings_file(report: Report, plan: Plan, manifest: dict[str, Any], run: Run
             report.err(line)
         report.err(f"report not updated: the findings of run '{run.name}' could not be computed (its data is "
                    f"rejected); the previous report in {display_path(report.figures)} is unchanged")
-        return False
+        raise FindingsRejected(run.name) from exc
 
 
 def heaviest_first(runs: list[Run]) -> list[Run]:
