@@ -606,7 +606,19 @@ def test_inputs_change_with_data_code_and_parameters(tmp_path, frozen_code):
     assert fp(run) == second
     assert fp(report.Run("r", FIXTURES / "ok.ipynb", "ok.ipynb", {"data_dir": str(data), "n": 2})) != second
     assert fp(report.Run("renamed", FIXTURES / "ok.ipynb", "ok.ipynb", {"data_dir": str(data)})) == second
-    assert report.run_inputs(run, env, {}, {})["environment"]["packages"]["papermill"] == "2.7.0"
+    # the code: a module added to (then changed in) the frozen copy of analysis/ changes every run's inputs
+    added = frozen_code / "checks" / "zz_added_by_test.py"
+    try:
+        added.write_text("X = 1\n")
+        with_module = fp(run)
+        assert with_module != second
+        added.write_text("X = 2\n")
+        assert fp(run) not in (second, with_module)
+    finally:
+        added.unlink()
+    assert fp(run) == second
+    pinned = re.search(r"^papermill==(\S+)$", (config.ROOT / "requirements.txt").read_text(), re.MULTILINE)
+    assert report.run_inputs(run, env, {}, {})["environment"]["packages"]["papermill"] == pinned.group(1)
 
 
 def test_start_failure_retried_once_then_reported(tmp_path, old_report, capsys):
