@@ -66,16 +66,7 @@ def load_claims(data_dir: str | Path | None = None) -> pd.DataFrame:
     """
     ds = validate(data_dir)
     claims = ds.claims.merge(ds.sources, on="source_id", how="left", suffixes=("", "_source"), validate="m:1")
-    claims = claims.merge(ds.metrics[["metric", "unit", "kind"]], on="metric", how="left", validate="m:1")
-    claims["date_mid"] = claims.date_earliest + (claims.date_latest - claims.date_earliest) / 2
-    claims["date_mid"] = claims["date_mid"].dt.normalize()
-    claims["period_end_effective"] = claims.period_end.fillna(claims.date_latest)
-    claims["period_start_latest"] = claims.period_start_latest.fillna(claims.period_start)
-    claims["relays_official"] = claims.counter_kind.eq("official") & claims.source_kind.ne("official_statement")
-    claims["metric"] = claims["metric"].astype(pd.CategoricalDtype(ds.metrics.metric.tolist()))
-    for col, dtype in CLAIM_CATEGORIES.items():
-        claims[col] = claims[col].astype(dtype)
-    claims = order_columns(claims)
+    claims = complete_claims(claims, ds.metrics)
     # where the rows came from, so charts find the folder's dataset.yaml (analysis.context.resolve)
     claims.attrs["data_dir"] = str(Path(data_dir) if data_dir not in (None, "") else config.DATA_DIR)
     return claims
@@ -88,6 +79,22 @@ def order_columns(claims: pd.DataFrame) -> pd.DataFrame:
     last = ["date_latest", "speaker"]
     middle = [c for c in claims.columns if c not in first + last]
     return claims[first + middle + last]
+
+
+def complete_claims(claims: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    """The columns `load_claims` derives, on claims joined with their sources (dates typed):
+    the metric's unit and kind, ``date_mid``, ``period_end_effective``, ``period_start_latest``
+    filled, ``relays_official``, the categories, in load_claims' column order."""
+    claims = claims.merge(metrics[["metric", "unit", "kind"]], on="metric", how="left", validate="m:1")
+    claims["date_mid"] = claims.date_earliest + (claims.date_latest - claims.date_earliest) / 2
+    claims["date_mid"] = claims["date_mid"].dt.normalize()
+    claims["period_end_effective"] = claims.period_end.fillna(claims.date_latest)
+    claims["period_start_latest"] = claims.period_start_latest.fillna(claims.period_start)
+    claims["relays_official"] = claims.counter_kind.eq("official") & claims.source_kind.ne("official_statement")
+    claims["metric"] = claims["metric"].astype(pd.CategoricalDtype(metrics.metric.tolist()))
+    for col, dtype in CLAIM_CATEGORIES.items():
+        claims[col] = claims[col].astype(dtype)
+    return order_columns(claims)
 
 
 def count_dates(claims: pd.DataFrame) -> pd.DataFrame:

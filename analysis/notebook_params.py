@@ -75,6 +75,15 @@ class StatementsOverTime(NotebookParams):
                        "(allowed: start_date on or before end_date)")
         return out
 
+    def check_options(self) -> dict:
+        """The options of `analysis.checks.find_inconsistencies` these parameters set, for the
+        notebook's findings and the report's findings file alike (an empty period_start: the
+        dataset's reference date)."""
+        from .vocab import REFERENCE
+
+        return {"same_days": self.same_days, "stale_days": self.stale_days, "growth": self.growth_pct / 100,
+                "related": ("casualties", "all", self.period_start or REFERENCE), "cross_kind": self.cross_kind}
+
 
 class IndependentCounts(NotebookParams):
     notebook = "04-compare-independent-counts"

@@ -170,6 +170,9 @@ def period_end(end: str, statement_date: str) -> tuple[str, list[str]]:
     return end, []
 
 
+LAST_3_YEARS = ("2020-11-01", "2020-11-30",
+                "the source says 'in the last 3 years'; November 2020 (the end of the war) is the researchers' "
+                "reading of it")
 # Period starts that the source's words (or the counts themselves) pin down better than the
 # researched table's start column: (statement ref, period label) -> (start, start_latest, note).
 PERIOD_STARTS = {
@@ -186,12 +189,8 @@ PERIOD_STARTS = {
         "the source gives no start ('to date'); 70 killed and 314 injured are the post-war counts (the Prosecutor "
         "General gave 70 killed since November 2020 on 27 Jan 2025), far below the totals since 1991, so the "
         "start is inferred as November 2020"),
-    ("S67", "last 3 years"): (
-        "2020-11-01", "2020-11-30",
-        "the source says 'in the last 3 years'; November 2020 (the end of the war) is the researchers' reading of it"),
-    ("S68", "last 3 years"): (
-        "2020-11-01", "2020-11-30",
-        "the source says 'in the last 3 years'; November 2020 (the end of the war) is the researchers' reading of it"),
+    ("S67", "last 3 years"): LAST_3_YEARS,
+    ("S68", "last 3 years"): LAST_3_YEARS,
 }
 
 
@@ -289,13 +288,14 @@ UNDATED = {  # url -> (earliest, latest, why); windows from the researchers' not
 DATE_INFERRED_NOTE = re.compile(r"\bundated\b|\binferred\b|\bc\.\s?(?:\d|may)|published after", re.I)
 
 # notes of our own on single pages, where the researchers flagged something a reader must know
+LIKELY_RELAY = "https://en.trend.az/azerbaijan/society/3857417.html"  # its figures: counted by officials
 PAGE_NOTES = {
-    "https://en.trend.az/azerbaijan/society/3857417.html": (
+    LIKELY_RELAY: (
         "casualties|killed", "same numbers as the Foreign Ministry's of January 2024 (342, 65); the researchers "
                             "judge it likely relays them, so it is marked as counted by officials"),
 }
-LIKELY_RELAYS = {("https://en.trend.az/azerbaijan/society/3857417.html", "casualties"),
-                 ("https://en.trend.az/azerbaijan/society/3857417.html", "killed")}
+# (url, metric) of the figures the researchers judge relayed official counts: the metrics PAGE_NOTES names
+LIKELY_RELAYS = {(LIKELY_RELAY, metric) for metric in PAGE_NOTES[LIKELY_RELAY][0].split("|")}
 # Who counted, by kind, from `collected_by` (first match wins; an unmatched spelling stops the
 # import, so every new collector is classified on purpose). `official`: the government whose
 # statements the data holds (its ministries, its mine action agency ANAMA), whoever publishes

@@ -9,11 +9,13 @@ import pytest
 
 from analysis import derive, load_context
 from analysis.checks import COLUMNS, KINDS, find_inconsistencies, findings_table
-from analysis.data import CLAIM_CATEGORIES, order_columns
+from analysis.data import complete_claims
 
 METRICS = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "metrics.csv")
 OFFICIAL_AREA = "Azerbaijan (official statement; scope not stated)"
 DATE_COLUMNS = ("period_start", "period_start_latest", "period_end", "date_earliest", "date_latest")
+# the columns complete_claims derives (make_claims does not take them)
+DERIVED = ("unit", "kind", "date_mid", "period_end_effective", "relays_official")
 
 
 def make_claims(rows: list[dict]) -> pd.DataFrame:
@@ -67,15 +69,7 @@ def make_claims(rows: list[dict]) -> pd.DataFrame:
     df["value"] = df["value"].astype("float64")
     for col in DATE_COLUMNS:
         df[col] = pd.to_datetime(df[col], format="%Y-%m-%d").astype("datetime64[us]")
-    df = df.merge(METRICS[["metric", "unit", "kind"]], on="metric", how="left", validate="m:1")
-    df["date_mid"] = (df.date_earliest + (df.date_latest - df.date_earliest) / 2).dt.normalize()
-    df["period_end_effective"] = df.period_end.fillna(df.date_latest)
-    df["period_start_latest"] = df.period_start_latest.fillna(df.period_start)
-    df["relays_official"] = df.counter_kind.eq("official") & df.source_kind.ne("official_statement")
-    df["metric"] = df["metric"].astype(pd.CategoricalDtype(METRICS.metric.tolist()))
-    for col, dtype in CLAIM_CATEGORIES.items():
-        df[col] = df[col].astype(dtype)
-    return order_columns(df)
+    return complete_claims(df, METRICS)
 
 
 CONTEXT = load_context(Path(__file__).resolve().parents[1] / "data")  # the rows mimic the committed data
@@ -95,6 +89,31 @@ def test_make_claims_mimics_load_claims(real_claims):
     assert list(fake.columns) == list(real_claims.columns)
     for col in real_claims.columns:
         assert fake[col].dtype == real_claims[col].dtype, col
+    # real rows given as a test gives them (the columns of claims.csv and sources.csv) come out as load_claims'
+    r = real_claims
+    picks = [0, 1, int(r.relays_official.to_numpy().argmax()), int(r.period_end.notna().to_numpy().argmax()),
+             int((r.period_start_latest != r.period_start).to_numpy().argmax()), len(r) - 1]
+    sample = r.iloc[sorted(set(picks))].reset_index(drop=True)
+    assert sample.relays_official.any() and sample.period_end.notna().any()
+    given = [c for c in make_claims([{"date": "2024-01-01"}]).columns if c not in DERIVED]
+
+    def raw(row) -> dict:
+        out = {}
+        for col in given:
+            v = row[col]
+            if col in DATE_COLUMNS or col in ("date_earliest", "date_latest"):
+                v = None if pd.isna(v) else v.strftime("%Y-%m-%d")
+            out[col] = str(v) if col in ("qualifier", "group", "source_kind", "metric") else v
+        if out["period_start_latest"] == out["period_start"]:
+            out["period_start_latest"] = None  # as claims.csv leaves it: filled with period_start
+        out["window"] = (out.pop("date_earliest"), out.pop("date_latest"))
+        return out
+
+    rebuilt = make_claims([raw(row) for _, row in sample.iterrows()])
+    pd.testing.assert_frame_equal(rebuilt, sample)
+    # what complete_claims fills, which the checks' wording relies on
+    assert not (r.period_start_latest.isna() & r.period_start.notna()).any()
+    assert r.relays_official.equals(r.counter_kind.eq("official") & r.source_kind.ne("official_statement"))
 
 
 # ---------------------------------------------------------------- count_decreased

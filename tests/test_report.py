@@ -272,7 +272,7 @@ def test_failed_line_keeps_every_line_of_the_error(tmp_path, old_report, capsys)
 
 
 def test_committed_run_list_is_valid():
-    runs, _ = report.load_runs(config.RUNS_FILE)
+    runs = report.load_runs(config.RUNS_FILE)
     interactive = {"05-explore-statements.ipynb"}  # the live explorer: its charts are those of 01 and 03
     assert {r.notebook.name for r in runs} == {p.name for p in config.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb")} - interactive
     assert len({r.name for r in runs}) == len(runs)
@@ -606,7 +606,19 @@ def test_inputs_change_with_data_code_and_parameters(tmp_path, frozen_code):
     assert fp(run) == second
     assert fp(report.Run("r", FIXTURES / "ok.ipynb", "ok.ipynb", {"data_dir": str(data), "n": 2})) != second
     assert fp(report.Run("renamed", FIXTURES / "ok.ipynb", "ok.ipynb", {"data_dir": str(data)})) == second
-    assert report.run_inputs(run, env, {}, {})["environment"]["packages"]["papermill"] == "2.7.0"
+    # the code: a module added to (then changed in) the frozen copy of analysis/ changes every run's inputs
+    added = frozen_code / "checks" / "zz_added_by_test.py"
+    try:
+        added.write_text("X = 1\n")
+        with_module = fp(run)
+        assert with_module != second
+        added.write_text("X = 2\n")
+        assert fp(run) not in (second, with_module)
+    finally:
+        added.unlink()
+    assert fp(run) == second
+    pinned = re.search(r"^papermill==(\S+)$", (config.ROOT / "requirements.txt").read_text(), re.MULTILINE)
+    assert report.run_inputs(run, env, {}, {})["environment"]["packages"]["papermill"] == pinned.group(1)
 
 
 def test_start_failure_retried_once_then_reported(tmp_path, old_report, capsys):
@@ -983,3 +995,175 @@ def test_what_changed_names_a_changed_figure_and_the_findings_it_adds_and_resolv
     assert rc == 0 and report_files(fig) == before
     rc, out, _ = run_main(["--runs", runs, "--figures", fig], capsys)
     assert rc == 0 and "report unchanged" in out
+
+
+def changed_copy_of_data(tmp_path: Path) -> Path:
+    """A copy of data/ in which the MFA's 303 casualties of 13 Jul 2023 become 299."""
+    data = tmp_path / "d2"
+    data.mkdir()
+    for name in ("metrics.csv", "sources.csv", "claims.csv", "dataset.yaml"):
+        shutil.copyfile(config.DATA_DIR / name, data / name)
+    claims = (data / "claims.csv").read_text()
+    row = "az-s37-2023-07-13-mfa-01,az-s37-2023-07-13-mfa,casualties,303,"
+    assert claims.count(row) == 1
+    (data / "claims.csv").write_text(claims.replace(row, row.replace(",303,", ",299,")))
+    return data
+
+
+@pytest.mark.slow
+def test_findings_flag_moved_to_an_unchanged_run_recomputes_the_findings(tmp_path, capsys):
+    d2 = changed_copy_of_data(tmp_path)
+    fig = tmp_path / "figures"
+
+    def runs(marked: str) -> Path:
+        return write_runs(tmp_path, [
+            {"name": "a", "notebook": "ok.ipynb", "findings": marked == "a", "parameters": {"data_dir": str(config.DATA_DIR)}},
+            {"name": "b", "notebook": "ok.ipynb", "findings": marked == "b", "parameters": {"data_dir": str(d2)}}])
+
+    rc, out, err = run_main(["--runs", runs("a"), "--figures", fig], capsys)
+    assert rc == 0, out + err
+    assert json.loads((fig / "findings.json").read_text())["run"] == "a"
+    rc, out, err = run_main(["--runs", runs("b"), "--figures", fig], capsys)
+    assert rc == 0 and "skipped a" in out and "skipped b" in out, out + err
+    doc = json.loads((fig / "findings.json").read_text())
+    assert doc["run"] == "b" and doc["snapshot"]["data_dir"] == d2.as_posix()
+    assert json.loads((fig / "manifest.json").read_text())["files"]["findings.json"]["run"] == "b"
+    assert doc["snapshot"]["figures"]["az-s37-2023-07-13-mfa-01"]["value"] == "299"
+
+
+class Killed(BaseException):
+    """Stands for a kill -9: nothing after it runs, no handler sees it."""
+
+
+@pytest.mark.parametrize("second", ["finishes", "meets_an_error"])
+def test_fallback_swap_killed_between_its_renames_loses_no_report(tmp_path, monkeypatch, second):
+    import importlib
+
+    swap_mod = importlib.import_module("analysis.report.swap")
+    fig, clean = tmp_path / "figures", tmp_path / "clean"
+    assert run_fake(["--runs", fake_runs(tmp_path, 3), "--figures", fig]) == 0
+    old = report_files(fig)
+    runs = fake_runs(tmp_path, 7)
+    assert run_fake(["--runs", runs, "--figures", clean]) == 0
+    new = report_files(clean)
+    assert new != old
+
+    rename = os.rename
+    calls = []
+
+    def killed_at_second_rename(src, dst):
+        calls.append((src, dst))
+        if len(calls) == 2:
+            raise Killed
+        rename(src, dst)
+
+    monkeypatch.setattr(swap_mod, "_exchange", lambda a, b: False)  # no renameat2: the fallback
+    monkeypatch.setattr(os, "rename", killed_at_second_rename)
+    with pytest.raises(Killed):
+        run_fake(["--runs", runs, "--figures", fig])
+    monkeypatch.setattr(os, "rename", rename)
+    assert not fig.exists() and swap_mod.mid_swap(report.staging_dir(fig))
+    if second == "meets_an_error":
+        # the next invocation's lock recreates the figures folder, then an error of the filesystem:
+        # os_error must leave staging (the only copies) for the run after it
+        with report.report_lock(fig):
+            os_error = importlib.import_module("analysis.report.cli").os_error
+            assert os_error(fig, OSError(13, "Permission denied", str(fig))) == report.EXIT_UNWRITABLE
+        assert swap_mod.mid_swap(report.staging_dir(fig))
+
+    def cannot_execute(*args, **kwargs):
+        raise AssertionError("the interrupted run's report is complete: nothing to execute again")
+
+    # the next run finishes the swap: the report of the killed run, nothing executed again
+    assert report.main([str(a) for a in ["--runs", runs, "--figures", fig]], execute=cannot_execute) == 0
+    assert report_files(fig) == new
+    assert not report.staging_dir(fig).exists()
+    assert_manifest_holds(fig)
+
+
+def test_what_changed_keeps_a_finding_whose_claims_are_reordered_and_names_a_new_severity():
+    from analysis.report import changes
+
+    moved = json.loads(json.dumps(SNAP))
+    moved["findings"][0]["claim_ids"] = ["t-01", "s-01"]  # a corrected date puts t-01 first
+    diff = changes.compare(SNAP, moved, [])
+    assert diff["findings_new"] == diff["findings_resolved"] == diff["findings_severity"] == []
+    moved["findings"][0]["severity"] = "medium"
+    diff = changes.compare(SNAP, moved, [])
+    assert diff["findings_new"] == diff["findings_resolved"] == []
+    section = changes.section(findings_doc(moved, diff))
+    assert section["lists"] == [("Findings of another severity",
+                                 ["count went down (high -> medium): Killed went down. Claims: t-01, s-01."])]
+    assert section["counts"][0][2:] == (1, 1)
+    # a findings file written before severities were compared still reads
+    del diff["findings_severity"]
+    assert changes.section(findings_doc(moved, diff))["nothing"]
+
+
+@pytest.mark.slow
+def test_what_changed_names_the_report_it_was_compared_with_and_keeps_it_on_reruns(tmp_path, capsys):
+    import hashlib
+
+    d2 = changed_copy_of_data(tmp_path)
+    fig = tmp_path / "figures"
+
+    def runs(data: Path, n: int) -> Path:
+        return write_runs(tmp_path, [{"name": "s", "notebook": "ok.ipynb", "findings": True,
+                                      "parameters": {"data_dir": str(data), "n": n}}])
+
+    assert run_main(["--runs", runs(config.DATA_DIR, 1), "--figures", fig], capsys)[0] == 0
+    baseline = hashlib.sha256((fig / "findings.json").read_bytes()).hexdigest()
+    data_before = json.loads((fig / "manifest.json").read_text())["runs"]["s"]["inputs"]["data"]
+    assert run_main(["--runs", runs(d2, 1), "--figures", fig], capsys)[0] == 0
+    doc = json.loads((fig / "findings.json").read_text())
+    assert doc["changes"]["compared_with"] == {"findings_sha256": baseline, "data": data_before}
+    index = (fig / "index.html").read_text()
+    section = index[index.index('<section id="changes">'):index.index("</section>")]
+    assert "<h2>Changes at the last change of the data or the findings</h2>" in section
+    assert f"Compared with the report whose findings.json had sha256 {baseline[:12]} (data files changed:" in section
+    # another parameter, the same data: the run executes again, the section stays as it was, baseline included
+    assert run_main(["--runs", runs(d2, 2), "--figures", fig], capsys)[0] == 0
+    assert json.loads((fig / "findings.json").read_text())["changes"] == doc["changes"]
+    again = (fig / "index.html").read_text()
+    assert again[again.index('<section id="changes">'):again.index("</section>")] == section
+
+
+def test_findings_file_and_statements_notebook_take_the_same_check_options():
+    import nbformat
+
+    from analysis.notebook_params import StatementsOverTime
+    from analysis.report import changes
+
+    assert changes.check_options({}) == {"same_days": 7, "stale_days": 365, "growth": 0.25,
+                                         "related": ("casualties", "all", "reference"), "cross_kind": False}
+    given = {"growth_pct": 50, "period_start": "2021-01-01", "cross_kind": True, "same_days": 0, "data_dir": "x",
+             "theme": "dark"}
+    opts = changes.check_options(given)
+    assert opts == {"same_days": 0, "stale_days": 365, "growth": 0.5,
+                    "related": ("casualties", "all", "2021-01-01"), "cross_kind": True}
+    assert opts == StatementsOverTime.model_construct(**given).check_options()
+    nb = nbformat.read(config.ROOT / "notebooks" / f"{StatementsOverTime.notebook}.ipynb", as_version=4)
+    calls = [c.source for c in nb.cells if "find_inconsistencies(" in c.source]
+    assert len(calls) == 1 and "**p.params.check_options()" in calls[0]
+
+
+def test_findings_on_rejected_data_leave_the_report_as_it_was(tmp_path, capsys):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for name in ("metrics.csv", "sources.csv", "claims.csv", "dataset.yaml"):
+        shutil.copyfile(config.DATA_DIR / name, bad / name)
+    row = "az-s37-2023-07-13-mfa-01,az-s37-2023-07-13-mfa,casualties,303,"
+    (bad / "claims.csv").write_text((bad / "claims.csv").read_text().replace(row, row.replace(",303,", ",lots,")))
+    fig = tmp_path / "figures"
+
+    def runs(marked: bool, n: int) -> Path:
+        return write_runs(tmp_path, [{"name": "b", "notebook": "ok.ipynb", "findings": marked,
+                                      "parameters": {"data_dir": str(bad), "n": n}}])
+
+    assert run_fake(["--runs", runs(False, 1), "--figures", fig]) == 0
+    before = snapshot(fig)
+    for marked, n in ((True, 1), (True, 2)):  # the run carried, then executed again
+        rc, out, err = run_main(["--runs", runs(marked, n), "--figures", fig], capsys, execute=fake_execute)
+        assert rc == report.EXIT_FAILED, out + err
+        assert "claims.csv" in err and "the findings of run 'b' could not be computed" in err
+        assert snapshot(fig) == before and not report.staging_dir(fig).exists()

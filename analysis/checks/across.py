@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from ..data import period_series, starts_at
-from ..text import cap, fmt_day, fmt_number
+from ..text import cap, fmt_day, fmt_number, fmt_window
 from .nearest import _best_two, _keys, _span, _Timeline
-from .prepare import STATEMENT_KEYS, _days
-from .words import _counted_by, _period, _Rows, _value, _when, _who, _window
+from .prepare import STATEMENT_KEYS, _days, pick
+from .words import _counted_by, _period, _Rows, _value, _when, _who
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -44,15 +44,10 @@ def _parts_across(p: pd.DataFrame, R: _Rows, source_kinds, same_days: int, cumul
     s = s.copy()
     s["_pp"] = period_series(s, by=("group", "area", "collected_by")).to_numpy()
     cols = [*STATEMENT_KEYS, "group", "_pp"]
-
-    def pick(metric: str, prefix: str) -> pd.DataFrame:
-        rows = s[s["metric"] == metric]
-        return rows[[*cols, "_id", "lo", "hi"]].rename(columns={c: f"{prefix}{c}" for c in ("_id", "lo", "hi")})
-
-    split = pick("killed", "k_").merge(pick("injured", "i_"), on=cols)
+    split = pick(s, "killed", "k_", cols).merge(pick(s, "injured", "i_", cols), on=cols)
     if split.empty:
         return []
-    split = split.merge(pick("unknown_outcome", "u_"), on=cols, how="left")
+    split = split.merge(pick(s, "unknown_outcome", "u_", cols), on=cols, how="left")
     whole = s[s["metric"] == "casualties"]
     if whole.empty:
         return []
@@ -293,7 +288,7 @@ def _period_finding(R: _Rows, y: int, ref: tuple[int | None, int], over: bool, b
     ry = R[y]
     r0, r1 = ref
     end = ry.period_end if pd.notna(ry.period_end) else ry.date_latest
-    covered = _window(ry.period_start, end)
+    covered = fmt_window(ry.period_start, end)
     label = f" ('{ry.period_label}')" if ry.period_label else ""
     whose = ("the same office's running totals" if scope == "office"
              else f"{R.ctx.officials.label}' running totals")

@@ -6,7 +6,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from .words import _window
+from ..text import fmt_window
 
 KINDS = (
     "count_decreased",
@@ -102,7 +102,7 @@ def findings_table(findings: pd.DataFrame) -> pd.DataFrame:
         "severity": findings["severity"],
         "metric": findings["metric"],
         "group": findings["group"],
-        "dates": [_window(a, b) for a, b in zip(findings["first_date"], findings["last_date"], strict=True)],
+        "dates": [fmt_window(a, b) for a, b in zip(findings["first_date"], findings["last_date"], strict=True)],
         "claims": [", ".join(ids) for ids in findings["claim_ids"]],
         "explanation": findings["explanation"],
         "related": [related_text(r) for r in findings["related"]],

@@ -60,13 +60,18 @@ def _prepare(claims: pd.DataFrame, approx_tol: float) -> pd.DataFrame:
     p["_id"] = np.arange(len(p))
     # the period start of a series: start windows that meet ("since Nov 2020", "since 10 Nov 2020") are one
     p["_period"] = period_series(p, by=SERIES_KEYS[:-1]).to_numpy()
-    if "counter_kind" not in p.columns:
-        p["counter_kind"] = np.where(p["source_kind"].astype(str) == "official_statement", "official", "unknown")
     p["counter_kind"] = p["counter_kind"].astype(str)
-    if "relays_official" not in p.columns:
-        p["relays_official"] = (p["counter_kind"] == "official") & (p["source_kind"].astype(str) != "official_statement")
     return p
 
 
 def _series_id(p: pd.DataFrame, keys=SERIES_KEYS) -> np.ndarray:
     return p.groupby(list(keys), dropna=False, observed=True, sort=True).ngroup().to_numpy()
+
+
+def pick(p: pd.DataFrame, metric: str, prefix: str, keys=STATEMENT_KEYS, group: str | None = None) -> pd.DataFrame:
+    """The prepared rows of ``metric`` (of ``group`` too, when given), ready to merge on ``keys``:
+    those columns, then ``_id``, ``lo``, ``hi`` renamed with ``prefix``."""
+    sel = p["metric"] == metric
+    if group is not None:
+        sel &= p["group"] == group
+    return p.loc[sel, [*keys, "_id", "lo", "hi"]].rename(columns={c: f"{prefix}{c}" for c in ("_id", "lo", "hi")})

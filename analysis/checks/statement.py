@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..text import fmt_number
-from .prepare import STATEMENT_KEYS
+from .prepare import STATEMENT_KEYS, pick
 from .words import _period, _Rows, _value, _when, _who
 
 # group checks: each part group must not exceed the whole ("all"); civilian + military vs all
@@ -35,33 +35,27 @@ def _conflicting_values(p: pd.DataFrame, R: _Rows) -> list[dict]:
     return out
 
 
-def _pick(p: pd.DataFrame, metric: str, group: str, prefix: str) -> pd.DataFrame:
-    rows = p[(p["metric"] == metric) & (p["group"] == group)]
-    cols = [*STATEMENT_KEYS, "_id", "lo", "hi"]
-    return rows[cols].rename(columns={c: f"{prefix}{c}" for c in ("_id", "lo", "hi")})
-
-
 def _parts(p: pd.DataFrame, R: _Rows) -> list[dict]:
     """parts_exceed_whole and parts_dont_add_up, within one statement and period."""
     keys = list(STATEMENT_KEYS)
     tests: list[tuple[pd.DataFrame, list[str]]] = []  # (merged frame, prefixes of the parts)
     for group in ("all", *SUBGROUPS):
-        whole = _pick(p, "casualties", group, "w_")
+        whole = pick(p, "casualties", "w_", group=group)
         if whole.empty:
             continue
-        m = whole.merge(_pick(p, "killed", group, "k_"), on=keys).merge(_pick(p, "injured", group, "i_"), on=keys)
+        m = whole.merge(pick(p, "killed", "k_", group=group), on=keys).merge(pick(p, "injured", "i_", group=group), on=keys)
         if not m.empty:
-            tests.append((m.merge(_pick(p, "unknown_outcome", group, "u_"), on=keys, how="left"), ["k_", "i_", "u_"]))
+            tests.append((m.merge(pick(p, "unknown_outcome", "u_", group=group), on=keys, how="left"), ["k_", "i_", "u_"]))
     for metric in PEOPLE_METRICS:
-        whole = _pick(p, metric, "all", "w_")
+        whole = pick(p, metric, "w_", group="all")
         if whole.empty:
             continue
         for group in SUBGROUPS:
-            m = whole.merge(_pick(p, metric, group, "a_"), on=keys)
+            m = whole.merge(pick(p, metric, "a_", group=group), on=keys)
             if not m.empty:
                 tests.append((m, ["a_"]))
-        m = whole.merge(_pick(p, metric, PARTITION[0], "a_"), on=keys).merge(
-            _pick(p, metric, PARTITION[1], "b_"), on=keys)
+        m = whole.merge(pick(p, metric, "a_", group=PARTITION[0]), on=keys).merge(
+            pick(p, metric, "b_", group=PARTITION[1]), on=keys)
         if not m.empty:
             tests.append((m, ["a_", "b_"]))
     out = []

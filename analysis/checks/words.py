@@ -14,20 +14,15 @@ from ..text import cap, fmt_day, fmt_value, fmt_window, lower_first, who
 if TYPE_CHECKING:
     from ..context import Context
 
-# the shared wording (analysis.text), under the short names the checks use
-_date = fmt_day
-_window = fmt_window
-
-
 def _who(r) -> str:
     return who(str(r.speaker or ""), str(r.speaker_role or ""), str(r.affiliation or ""),
                str(r.publisher or ""), str(r.collected_by or ""))
 
 
 def _when(r) -> str:
-    stated = _window(r.date_earliest, r.date_latest)
+    stated = fmt_window(r.date_earliest, r.date_latest)
     if pd.notna(r.period_end):
-        return f"as of {_date(r.period_end)}, stated {stated}"
+        return f"as of {fmt_day(r.period_end)}, stated {stated}"
     return stated
 
 
@@ -42,8 +37,7 @@ def _said(r) -> str:
 def _period(r) -> str:
     if pd.isna(r.period_start):
         return "(no period start given)"
-    latest = r.period_start_latest if pd.notna(r.period_start_latest) else r.period_start
-    return f"since {_window(r.period_start, latest)}"  # 'since Nov 2020' for a start given as a month
+    return f"since {fmt_window(r.period_start, r.period_start_latest)}"  # 'since Nov 2020' for a start given as a month
 
 
 class _Rows:
@@ -63,8 +57,6 @@ class _Rows:
         self.cols = {}
         for col in self.COLS:
             s = p[col] if col in p.columns else pd.Series("", index=p.index)
-            if col == "period_start_latest" and col not in p.columns:
-                s = p["period_start"]
             if col in self.DATES:
                 self.cols[col] = s.to_numpy(dtype="datetime64[ns]")
             elif col in ("value", "lo", "hi", "w0", "w1"):

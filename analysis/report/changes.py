@@ -6,9 +6,12 @@ data and of the consistency findings on it (`analysis.checks.find_inconsistencie
 run's check parameters): every statement (who, when), every figure (what, value), every finding
 (kind, severity, claim ids, explanation). Beside the snapshot it keeps ``changes``: how this
 snapshot differs from the one of the previous report, and which data files changed (from the
-previous manifest). A rerun whose snapshot equals the previous one keeps the previous
-``changes`` as they are, so regenerating the same report gives the same bytes; a report whose
-data or findings differ compares itself with the previous snapshot.
+previous manifest), and ``compared_with``: the report it was compared with (the sha256 of that
+report's findings file and the run's data checksums in its manifest). A rerun whose snapshot
+equals the previous one keeps the previous ``changes`` as they are, so regenerating the same
+report gives the same bytes; so the section is titled as the changes at the last change of the
+data or the findings, naming the report they were compared with. A report whose data or
+findings differ compares itself with the previous snapshot.
 """
 
 from __future__ import annotations
@@ -22,20 +25,13 @@ from .inputs import data_dir_of
 
 FINDINGS = "findings.json"
 FORMAT = 1
-# parameters of a run that are options of find_inconsistencies under the same name
-SAME_NAME = ("same_days", "stale_days", "cross_kind", "allow_growth")
-
-
 def check_options(parameters: dict[str, Any]) -> dict[str, Any]:
-    """find_inconsistencies' options from a run's parameters, as the statements notebook passes them:
-    ``same_days``, ``stale_days``, ``cross_kind`` as they are, ``growth_pct`` / 100, and
-    ``period_start`` (empty: the reference date) as the start of the related running totals."""
-    opts = {k: parameters[k] for k in SAME_NAME if k in parameters}
-    if "growth_pct" in parameters:
-        opts["growth"] = parameters["growth_pct"] / 100
-    if "period_start" in parameters:
-        opts["related"] = ("casualties", "all", parameters["period_start"] or "reference")
-    return opts
+    """find_inconsistencies' options from a run's parameters, as the statements notebook passes
+    them (`StatementsOverTime.check_options`; parameters the run does not set take its defaults)."""
+    from ..notebook_params import StatementsOverTime
+
+    fields = StatementsOverTime.model_fields
+    return StatementsOverTime.model_construct(**{k: v for k, v in parameters.items() if k in fields}).check_options()
 
 
 def snapshot(run: Run) -> dict[str, Any]:
@@ -43,7 +39,8 @@ def snapshot(run: Run) -> dict[str, Any]:
     import pandas as pd
 
     from .. import checks, load_claims, load_context
-    from ..text import fmt_value, fmt_window, who
+    from ..checks.words import _value, _who
+    from ..text import fmt_window
 
     data_dir = data_dir_of(run)
     claims = load_claims(data_dir)
@@ -53,8 +50,7 @@ def snapshot(run: Run) -> dict[str, Any]:
     for r in claims.sort_values("claim_id").itertuples(index=False):
         if r.source_id not in statements:
             statements[r.source_id] = {
-                "who": who(str(r.speaker or ""), str(r.speaker_role or ""), str(r.affiliation or ""),
-                           str(r.publisher or ""), str(r.collected_by or "")),
+                "who": _who(r),
                 "when": fmt_window(r.date_earliest, r.date_latest),
             }
         label = ctx.metric_label(str(r.metric))
@@ -66,7 +62,7 @@ def snapshot(run: Run) -> dict[str, Any]:
         figures[r.claim_id] = {
             "source": r.source_id,
             "what": f"{what} ({period})" if period else what,
-            "value": fmt_value(r.value, str(r.qualifier), str(r.unit)),
+            "value": _value(r),
         }
     return {
         "data_dir": display_path(data_dir),
@@ -80,12 +76,13 @@ def snapshot(run: Run) -> dict[str, Any]:
 
 
 def _key(f: dict[str, Any]) -> tuple:
-    return f["kind"], tuple(f["claim_ids"])
+    """A finding's identity: its kind and its claims in any order (a corrected date may reorder them)."""
+    return f["kind"], tuple(sorted(f["claim_ids"]))
 
 
 def compare(old: dict[str, Any], new: dict[str, Any], data_files: list[str]) -> dict[str, Any]:
     """How ``new`` differs from ``old`` (two snapshots): statements added and removed, figures
-    changed, added to or removed from statements that stay, findings new and resolved."""
+    changed, added to or removed from statements that stay, findings new, resolved and of another severity."""
     os_, ns = old.get("statements", {}), new["statements"]
     of, nf = old.get("figures", {}), new["figures"]
     added = sorted(set(ns) - set(os_))
@@ -113,13 +110,20 @@ def compare(old: dict[str, Any], new: dict[str, Any], data_files: list[str]) -> 
         "figures_removed": [figure(f, of[f], os_) for f in sorted(set(of) - set(nf)) if of[f]["source"] not in removed],
         "findings_new": [f for k, f in new_keys.items() if k not in old_keys],
         "findings_resolved": [f for k, f in old_keys.items() if k not in new_keys],
+        "findings_severity": [f | {"severity_before": old_keys[k]["severity"]} for k, f in new_keys.items()
+                              if k in old_keys and old_keys[k]["severity"] != f["severity"]],
     }
+
+
+def _data_before(previous_manifest: dict[str, Any], run: Run) -> dict[str, str]:
+    """The run's data checksums as the previous manifest records them."""
+    old = previous_manifest.get("runs", {}).get(run.name, {}) if isinstance(previous_manifest.get("runs"), dict) else {}
+    return old.get("inputs", {}).get("data", {}) if isinstance(old, dict) else {}
 
 
 def _data_files(previous_manifest: dict[str, Any], run: Run, inputs: dict[str, Any]) -> list[str]:
     """Data files of the run that differ from (or are not in) the previous manifest's record of it."""
-    old = previous_manifest.get("runs", {}).get(run.name, {}) if isinstance(previous_manifest.get("runs"), dict) else {}
-    before = old.get("inputs", {}).get("data", {}) if isinstance(old, dict) else {}
+    before = _data_before(previous_manifest, run)
     now = inputs.get("data", {})
     return sorted(f for f in set(before) | set(now) if before.get(f) != now.get(f))
 
@@ -139,21 +143,33 @@ def findings_text(run: Run, inputs: dict[str, Any], previous_text: str | None,
     if previous is not None and previous.get("run") == run.name and previous.get("snapshot") == new:
         changes = previous.get("changes")  # the same report again: the same section, the same bytes
     elif previous is not None and isinstance(previous.get("snapshot"), dict):
+        import hashlib
+
         changes = compare(previous["snapshot"], new, _data_files(previous_manifest, run, inputs))
+        changes["compared_with"] = {"findings_sha256": hashlib.sha256(previous_text.encode("utf-8")).hexdigest(),
+                                    "data": _data_before(previous_manifest, run)}
     else:
         changes = None  # nothing to compare with
     return dumps({"format": FORMAT, "run": run.name, "snapshot": new, "changes": changes})
 
 
-def current(figures: Path, manifest: dict[str, Any]) -> str | None:
-    """The findings file of the current report when it is intact (its sha256 is the manifest's)."""
+def current(figures: Path, manifest: dict[str, Any], run: Run) -> str | None:
+    """The findings file of the current report when it is intact (its sha256 is the manifest's) and
+    made for ``run``: the manifest and the file itself name that run. The caller keeps it only for a
+    carried run (inputs, parameters included, as recorded), so its check options are the run's."""
     import hashlib
 
     text = read_text(figures / FINDINGS)
     entry = manifest.get("files", {}).get(FINDINGS) if isinstance(manifest.get("files"), dict) else None
-    if text is None or not isinstance(entry, dict):
+    if text is None or not isinstance(entry, dict) or entry.get("run") != run.name:
         return None
-    return text if hashlib.sha256(text.encode("utf-8")).hexdigest() == entry.get("sha256") else None
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != entry.get("sha256"):
+        return None
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None
+    return text if isinstance(doc, dict) and doc.get("run") == run.name and doc.get("format") == FORMAT else None
 
 
 # ------------------------------------------------------------------ the section of index.html
@@ -183,6 +199,9 @@ def section(text: str | None) -> dict[str, Any] | None:
     if changes is None:
         return out
     out["data_files"] = changes["data_files"]
+    baseline = changes.get("compared_with")  # absent in files written before it was recorded
+    out["baseline"] = (f"the report whose findings.json had sha256 {baseline['findings_sha256'][:12]}"
+                       if isinstance(baseline, dict) else "an earlier report")
 
     def finding(f: dict) -> str:
         return f"{label(f['kind'], f['kind'])} ({f['severity']}): {f['explanation']} Claims: {', '.join(f['claim_ids'])}."
@@ -201,6 +220,8 @@ def section(text: str | None) -> dict[str, Any] | None:
         ("Figures removed from statements still in the data", [fig(f) for f in changes["figures_removed"]]),
         ("Findings new", [finding(f) for f in changes["findings_new"]]),
         ("Findings resolved", [finding(f) for f in changes["findings_resolved"]]),
+        ("Findings of another severity", [finding(f | {"severity": f"{f['severity_before']} -> {f['severity']}"})
+                                          for f in changes.get("findings_severity", [])]),
     ]
     out["lists"] = [(title, items) for title, items in lists if items]
     out["nothing"] = not out["lists"]

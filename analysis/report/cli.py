@@ -52,7 +52,7 @@ from .inputs import (
 from .pages import build_index, read_sidecars
 from .parameters import validate_parameters
 from .runlist import load_runs
-from .swap import copy_run, recover, report_lock, staging_dir, swap
+from .swap import copy_run, mid_swap, recover, report_lock, staging_dir, swap
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None, execute: Callable[..., Any] | None = Non
     args = parse_args(argv)
     err = Report.err
     try:
-        runs, _ = load_runs(args.runs.resolve())
+        runs = load_runs(args.runs.resolve())
     except ReportError as exc:
         for line in exc.problems:
             err(line)
@@ -181,6 +181,9 @@ def main(argv: list[str] | None = None, execute: Callable[..., Any] | None = Non
     try:
         with report_lock(report.figures):
             return build(report)
+    except FindingsRejected:
+        shutil.rmtree(staging_dir(report.figures), ignore_errors=True)
+        return EXIT_FAILED
     except LockBusy as exc:
         err(f"{exc}; wait for it to finish, then run again")
         return EXIT_LOCKED
@@ -198,8 +201,10 @@ def figures_problem(figures: Path) -> str | None:
 
 
 def os_error(figures: Path, exc: OSError) -> int:
-    """One line for an error of the filesystem, with its own exit status; nothing left in staging."""
-    shutil.rmtree(staging_dir(figures), ignore_errors=True)
+    """One line for an error of the filesystem, with its own exit status; nothing left in staging
+    (unless a swap stopped half-way: staging then holds the reports, for the next run to finish)."""
+    if not mid_swap(staging_dir(figures)):
+        shutil.rmtree(staging_dir(figures), ignore_errors=True)
     for tmp in (figures / FAILED_DIR).glob(".*.tmp"):
         tmp.unlink(missing_ok=True)
     where = shown(exc.filename if exc.filename else figures, 300)
@@ -241,8 +246,6 @@ def build(report: Report) -> int:
     if not plan.execute:
         # every run is carried with its files intact, so equal pages mean an identical report
         findings = findings_file(report, plan, manifest, findings_run)
-        if findings is False:
-            return EXIT_FAILED
         index_text, manifest_text = pages(figures, in_report, records, findings)
         if read_text(figures / INDEX) == index_text and read_text(figures / MANIFEST) == manifest_text \
                 and (findings is None or read_text(figures / changes_mod.FINDINGS) == findings):
@@ -266,9 +269,6 @@ def build(report: Report) -> int:
         records[run.name] = make_record(new, run, report.inputs[run.name])
     if findings is None:
         findings = findings_file(report, plan, manifest, findings_run)
-        if findings is False:
-            shutil.rmtree(staging, ignore_errors=True)
-            return EXIT_FAILED
     index_text, manifest_text = pages(new, in_report, records, findings)
     if findings is not None:
         (new / changes_mod.FINDINGS).write_text(findings, encoding="utf-8")
@@ -323,14 +323,18 @@ def execute_all(report: Report, to_run: list[Run], staging: Path) -> list:
     return outcomes
 
 
-def findings_file(report: Report, plan: Plan, manifest: dict[str, Any], run: Run | None) -> str | None | bool:
-    """The text of findings.json (None: no run is marked ``findings: true``; False: it could not be
-    made, the error printed). A carried run's intact file is kept as it is; otherwise the findings
+class FindingsRejected(Exception):
+    """The findings file could not be made (the error is printed): the report is not updated."""
+
+
+def findings_file(report: Report, plan: Plan, manifest: dict[str, Any], run: Run | None) -> str | None:
+    """The text of findings.json (None: no run is marked ``findings: true``); raises FindingsRejected,
+    the error printed, when it cannot be made. A carried run's intact file is kept as it is; otherwise the findings
     are computed on the run's data and compared with the previous report's (see `changes`)."""
     if run is None:
         return None
     if run.name in plan.carry:
-        kept = changes_mod.current(report.figures, manifest)
+        kept = changes_mod.current(report.figures, manifest, run)
         if kept is not None:
             return kept
     from ..data import DataError
@@ -343,7 +347,7 @@ def findings_file(report: Report, plan: Plan, manifest: dict[str, Any], run: Run
             report.err(line)
         report.err(f"report not updated: the findings of run '{run.name}' could not be computed (its data is "
                    f"rejected); the previous report in {display_path(report.figures)} is unchanged")
-        return False
+        raise FindingsRejected(run.name) from exc
 
 
 def heaviest_first(runs: list[Run]) -> list[Run]:

@@ -102,8 +102,8 @@ def _check_top(doc: dict, label: str, path: Path, problems: list[str]) -> Path:
     return notebooks_dir
 
 
-def load_runs(path: Path) -> tuple[list[Run], Path]:
-    """Parse and check the run list; return the runs and the notebooks folder, or raise ReportError."""
+def load_runs(path: Path) -> list[Run]:
+    """Parse and check the run list; return the runs (notebooks resolved in its notebooks folder), or raise ReportError."""
     label = display_path(path)
     doc, tree = _read_yaml(path, label)
     if not isinstance(doc, dict):
@@ -128,7 +128,7 @@ def load_runs(path: Path) -> tuple[list[Run], Path]:
                         "allowed: one run, whose data and check parameters give findings.json")
     if problems:
         raise ReportError(problems)
-    return runs, notebooks_dir
+    return runs
 
 
 def _check_run(i: int, item: Any, at: str, notebooks_dir: Path, first_seen: dict[str, str],

@@ -72,18 +72,36 @@ def report_lock(figures: Path):
         os.close(fd)  # releases the lock (also released by the OS when the process dies)
 
 
+def mid_swap(staging: Path) -> bool:
+    """Whether a fallback swap stopped between its two renames: the old report is in staging and
+    the new one not yet in place, so staging holds the only copies of both."""
+    return (staging / "old").is_dir() and (staging / "new").is_dir()
+
+
 def recover(figures: Path) -> str | None:
-    """Remove what an interrupted invocation left in staging (finishing a fallback swap first)."""
+    """Remove what an interrupted invocation left in staging (finishing a fallback swap first).
+
+    Between the two renames of the fallback the figures folder does not exist, and the lock of
+    the next invocation creates it again holding only that lock: the completed new report is
+    then moved in over it, with the lock file (so the lock stays held).
+    """
     staging = staging_dir(figures)
     if not staging.exists():
         return None
     note = "recovered: removed an unfinished report build left by an interrupted run"
-    if not figures.exists():  # killed between the two renames of the fallback
-        if (staging / COMMITTED).exists() and (staging / "new").is_dir():
-            os.rename(staging / "new", figures)
-            note = "recovered: finished swapping in the report an interrupted run had completed"
-        elif (staging / "old").is_dir():
-            os.rename(staging / "old", figures)
+    if mid_swap(staging):
+        new = staging / "new"
+        if figures.exists():
+            others = sorted(set(os.listdir(figures)) - {LOCK})
+            if others:
+                raise OSError(errno.ENOTEMPTY, f"an interrupted run left its reports in {display_path(staging)}, "
+                              f"and the figures folder holds {', '.join(others)}: move them away", str(figures))
+            if (figures / LOCK).exists():
+                os.replace(figures / LOCK, new / LOCK)
+        os.rename(new, figures)  # over the empty folder the lock left, if any
+        note = "recovered: finished swapping in the report an interrupted run had completed"
+    elif not figures.exists() and (staging / "old").is_dir():
+        os.rename(staging / "old", figures)
     shutil.rmtree(staging)
     return note
 
