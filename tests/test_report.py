@@ -1167,3 +1167,16 @@ def test_findings_on_rejected_data_leave_the_report_as_it_was(tmp_path, capsys):
         assert rc == report.EXIT_FAILED, out + err
         assert "claims.csv" in err and "the findings of run 'b' could not be computed" in err
         assert snapshot(fig) == before and not report.staging_dir(fig).exists()
+
+
+def test_a_figure_whose_wording_alone_changed_is_not_a_changed_figure():
+    from analysis.report import changes
+
+    def snap(value_words, data):
+        return {"statements": {"s": {"who": "w", "when": "1 Jan 2024"}}, "findings": [],
+                "figures": {"s-01": {"source": "s", "what": "area", "value": value_words, "data": data}}}
+
+    unit_added = changes.compare(snap("at least 700", "x|700.0|at_least"), snap("at least 700 ha", "x|700.0|at_least"), [])
+    assert unit_added["figures_changed"] == []
+    corrected = changes.compare(snap("at least 700", "x|700.0|at_least"), snap("at least 760", "x|760.0|at_least"), [])
+    assert [(f["before"], f["value"]) for f in corrected["figures_changed"]] == [("at least 700", "at least 760")]

@@ -34,6 +34,10 @@ def check_options(parameters: dict[str, Any]) -> dict[str, Any]:
     return StatementsOverTime.model_construct(**{k: v for k, v in parameters.items() if k in fields}).check_options()
 
 
+DATA_CELLS = ("metric", "value", "qualifier", "group", "area", "period_start", "period_start_latest", "period_end",
+              "unit")
+
+
 def snapshot(run: Run) -> dict[str, Any]:
     """The run's statements, figures and findings, in words (no numbers computed here)."""
     import pandas as pd
@@ -63,6 +67,8 @@ def snapshot(run: Run) -> dict[str, Any]:
             "source": r.source_id,
             "what": f"{what} ({period})" if period else what,
             "value": _value(r),
+            # the cells as stored: a figure changed when these did, not when only its wording did
+            "data": "|".join(str(getattr(r, c)) for c in DATA_CELLS),
         }
     return {
         "data_dir": display_path(data_dir),
@@ -96,7 +102,8 @@ def compare(old: dict[str, Any], new: dict[str, Any], data_files: list[str]) -> 
     changed = []
     for fid in sorted(set(of) & set(nf)):
         a, b = of[fid], nf[fid]
-        if (a["what"], a["value"]) != (b["what"], b["value"]):
+        same = a["data"] == b["data"] if "data" in a and "data" in b else (a["what"], a["value"]) == (b["what"], b["value"])
+        if not same:
             changed.append(figure(fid, b, ns) | {"before": a["value"], "what_before": a["what"]})
     old_keys = {_key(f): f for f in old.get("findings", [])}
     new_keys = {_key(f): f for f in new["findings"]}
