@@ -338,9 +338,11 @@ def _running_totals_panel(ax, cum: pd.DataFrame, colours: dict[str, str], since:
     off = cum[cum.role == "official"].sort_values("x")
     if len(off):
         first, last = off.iloc[0], off.iloc[-1]
+        n = off.source_id.nunique()  # a statement may give two figures: count statements, say so
+        counted = f"{n} statements" if n == len(off) else f"{len(off)} figures in {n} statements"
         labels.insert(0, dict(anchors=[(first.x, float(first.value)), (last.x, float(last.value))],
-                              colour=OFFICIAL_COLOUR, text=f"{ctx.officials.label}\n{len(off)} statements"))
-        tally.alt_parts.insert(0, f"{ctx.officials.label}: {len(off)} statements between {fmt_day(off.x.min())} and "
+                              colour=OFFICIAL_COLOUR, text=f"{ctx.officials.label}\n{counted}"))
+        tally.alt_parts.insert(0, f"{ctx.officials.label}: {counted} between {fmt_day(off.x.min())} and "
                                   f"{fmt_day(off.x.max())}, from {fmt_value(first.value, first.qualifier)} "
                                   f"to {fmt_value(last.value, last.qualifier)}.")
     ax.set_ylabel(f"people {since}")

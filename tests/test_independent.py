@@ -430,3 +430,11 @@ def test_bad_parameter_fails_in_the_validation_cell(tmp_path, parameters, expect
     validation = [c for c in nb.cells if c.cell_type == "code"][2]  # parameters, injected, validation
     assert "from_namespace(globals())" in validation.source and validation.outputs[0]["ename"] == "ParameterError"
     assert not (tmp_path / "charts").exists(), "nothing saved when parameters are bad"
+
+
+def test_the_officials_label_counts_statements_not_figures(real_claims):
+    rows = official_vs_independent(real_claims, "injured", include_relayed=True)
+    off = rows[(rows.panel == "cumulative") & (rows.role == "official")]
+    assert len(off) > off.source_id.nunique()  # one statement here gives two injured figures
+    _, meta = independent.official_vs_independent_chart(rows)
+    assert f"{len(off)} figures in {off.source_id.nunique()} statements" in meta.alt_text
