@@ -110,9 +110,12 @@ class Explorer:
             c.style.description_width = "8em"
             c.layout.width = "36em"
             c.observe(self._changed, names="value")
-        self.chart_out, self.rows_out = w.Output(), w.Output()
+        # the chart as an image widget and the rows as HTML: plain widget values, no Output widget
+        # capturing display messages (an Output widget can block notebook execution under nbclient)
+        self.chart_view = w.Image(format="png", layout=w.Layout(max_width="900px"))
+        self.note_view, self.rows_view = w.HTML(), w.HTML()
         self._redraw()
-        return w.VBox([*self.controls.values(), self.chart_out, self.rows_out])
+        return w.VBox([*self.controls.values(), self.chart_view, self.note_view, self.rows_view])
 
     def _statement_options(self) -> list[str]:
         options = [NONE, *self.statements()]
@@ -139,20 +142,20 @@ class Explorer:
         self._redraw()
 
     def _redraw(self) -> None:
-        from IPython.display import display
+        import html
+        import io
 
-        for out in (self.chart_out, self.rows_out):
-            out.clear_output(wait=True)
         try:
             fig, meta = self.draw()
         except SelectionError as e:  # nothing to draw: say what the data has, show no stale chart or rows
             self.rows, self.meta = self.rows.iloc[0:0], None
-            with self.chart_out:
-                print(e)
+            self.chart_view.value = b""
+            self.note_view.value = f"<p>{html.escape(str(e))}</p>"
+            self.rows_view.value = ""
             return
-        with self.chart_out:
-            display(fig)
-            print(meta.source_line)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
         plt.close(fig)
-        with self.rows_out:
-            display(self.rows)
+        self.chart_view.value = buf.getvalue()
+        self.note_view.value = f"<p>{html.escape(meta.source_line)}</p>"
+        self.rows_view.value = self.rows.to_html(index=False)  # escapes the cells

@@ -162,15 +162,15 @@ def test_the_explorer_redraws_when_a_dropdown_changes(lab):
         browser, page = open_notebook(pw, lab, "05-explore-statements.ipynb")
         run_all(page)
         shot(page, "5-explorer-ran")
-        chart = page.locator(".widget-output img").first
+        chart = page.locator("img.widget-image").first
         chart.wait_for(timeout=120_000)
         before = chart.get_attribute("src")
         metric = page.locator(".widget-dropdown select").first
         metric.select_option(index=1)  # the options: killed or injured, killed, injured
-        page.wait_for_function("(old) => { const i = document.querySelector('.widget-output img');"
+        page.wait_for_function("(old) => { const i = document.querySelector('img.widget-image');"
                                " return i && i.src !== old; }", arg=before, timeout=120_000)
         chart.scroll_into_view_if_needed()
         shot(page, "5-explorer-killed")
-        rows = page.locator(".widget-output table").first.inner_text()
+        rows = page.locator(".widget-html table").first.inner_text()
         assert "killed" in rows and "injured" not in rows
         browser.close()

@@ -174,7 +174,7 @@ def test_notebooks_chart_the_second_dataset_without_naming_the_first(tmp_path, n
     out = tmp_path / "charts"
     pm.execute_notebook(str(config.NOTEBOOKS_DIR / name), str(tmp_path / "out.ipynb"),
                         parameters={"data_dir": str(SECOND), "output_dir": str(out), "formats": ["svg"]},
-                        kernel_name="python3", cwd=str(config.NOTEBOOKS_DIR), progress_bar=False, log_output=False)
+                        kernel_name="python3", execution_timeout=300, cwd=str(config.NOTEBOOKS_DIR), progress_bar=False, log_output=False)
     values = csv_values(SECOND)
     sides = sorted(out.glob("*.json"))
     assert sides

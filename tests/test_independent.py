@@ -379,7 +379,7 @@ def test_collected_by_spellings_map_onto_a_few_labels(real_claims):
 def run(out: Path, **parameters) -> nbformat.NotebookNode:
     out.mkdir(parents=True, exist_ok=True)
     parameters.setdefault("output_dir", str(out / "charts"))
-    pm.execute_notebook(str(NOTEBOOK), str(out / "executed.ipynb"), parameters=parameters, kernel_name="python3",
+    pm.execute_notebook(str(NOTEBOOK), str(out / "executed.ipynb"), parameters=parameters, kernel_name="python3", execution_timeout=300,
                         cwd=str(config.NOTEBOOKS_DIR), progress_bar=False, log_output=False)
     return nbformat.read(out / "executed.ipynb", as_version=4)
 

@@ -106,7 +106,7 @@ def test_a_model_change_is_caught_until_the_cells_are_rewritten(monkeypatch, tmp
 def run(path: Path, out: Path, **parameters) -> nbformat.NotebookNode:
     out.mkdir(parents=True, exist_ok=True)
     parameters.setdefault("output_dir", str(out / "charts"))
-    pm.execute_notebook(str(path), str(out / "executed.ipynb"), parameters=parameters, kernel_name="python3",
+    pm.execute_notebook(str(path), str(out / "executed.ipynb"), parameters=parameters, kernel_name="python3", execution_timeout=300,
                         cwd=str(config.NOTEBOOKS_DIR), progress_bar=False, log_output=False)
     return nbformat.read(out / "executed.ipynb", as_version=4)
 

@@ -186,7 +186,7 @@ def test_rows_behind_findings_name_their_sources(claims):
 def run(tmp_path, **parameters):
     tmp_path.mkdir(parents=True, exist_ok=True)
     parameters.setdefault("output_dir", str(tmp_path / "charts"))
-    pm.execute_notebook(str(NB), str(tmp_path / "out.ipynb"), parameters=parameters, kernel_name="python3",
+    pm.execute_notebook(str(NB), str(tmp_path / "out.ipynb"), parameters=parameters, kernel_name="python3", execution_timeout=300,
                         cwd=str(config.NOTEBOOKS_DIR), progress_bar=False)
 
 
