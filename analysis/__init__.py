@@ -4,18 +4,24 @@ Plotting lives in `analysis.charts` (imported on its own, so loading data stays 
 dataset descriptor (dataset.yaml beside the CSVs) in `analysis.context` (`analysis.load_context`).
 """
 
-from .data import DataError, Dataset, load_claims, series, statement, validate
-from .derive import derive
-
 __all__ = ["Context", "DataError", "Dataset", "derive", "load_claims", "load_context", "series",
            "statement", "validate"]
 
+# name -> the module that defines it. Imported on first use: ``import analysis`` (and with it
+# every ``analysis.*`` module, the report runner's included) stays free of pandas and pydantic
+# until something needs them; a report with nothing to execute never does.
+_WHERE = {"DataError": "data", "Dataset": "data", "load_claims": "data", "series": "data",
+          "statement": "data", "validate": "data", "derive": "derivation", "load_context": "context",
+          "Context": "context"}
+
 
 def __getattr__(name: str):
-    """`load_context` and `Context` (analysis.context) are imported on first use: the descriptor's
-    checks use pydantic, which ``import analysis`` and `load_claims` do not need."""
-    if name in ("load_context", "Context"):
-        from . import context
+    if name in _WHERE:
+        from importlib import import_module
 
-        return getattr(context, name)
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -23,7 +23,7 @@ import seaborn as sns
 from matplotlib.patches import Patch
 
 from .context import Context, resolve
-from .derive import derive
+from .derivation import derive
 from .framing import (
     CLAIMS_NOTE,
     DERIVED_NOTE,

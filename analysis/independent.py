@@ -289,14 +289,21 @@ def official_vs_independent(
     out.attrs["selection"] = {"metric": metric, "group": group, "include_relayed": include_relayed,
                               "start": start, "end": end, "areas": list(areas) if areas is not None else None,
                               "period_start": ref.strftime("%Y-%m-%d")}
-    official_starts = claims.loc[claims.source_kind == "official_statement", "period_start"].dropna()
-    out.attrs["available"] = {"official period starts": sorted({f"{d:%Y-%m-%d}" for d in official_starts})[:8],
-                              **_available(claims, ctx, metric)}
-    if longer.any():
-        out.attrs["available"]["counts over more than a year (not drawn)"] = [
-            f"{r.claim_id}: {r.collected_by}, {fmt_window(r.period_start, r.period_end_effective)}"
-            for r in other[longer].itertuples()]
+    out.attrs["available"] = _available_beside(claims, ctx, metric, other[longer])
     return carry(claims, out)
+
+
+def _available_beside(claims: pd.DataFrame, ctx: Context, metric: str, longer: pd.DataFrame) -> dict[str, list[str]]:
+    """What `official_vs_independent` could draw with other arguments (its ``attrs["available"]``):
+    the officials' period starts, `_available`, and the counts over more than a year it leaves out."""
+    official_starts = claims.loc[claims.source_kind == "official_statement", "period_start"].dropna()
+    available = {"official period starts": sorted({f"{d:%Y-%m-%d}" for d in official_starts})[:8],
+                 **_available(claims, ctx, metric)}
+    if len(longer):
+        available["counts over more than a year (not drawn)"] = [
+            f"{r.claim_id}: {r.collected_by}, {fmt_window(r.period_start, r.period_end_effective)}"
+            for r in longer.itertuples()]
+    return available
 
 
 def _official_counts(claims: pd.DataFrame, metric: str, group: str, ref: pd.Timestamp, ctx: Context) -> pd.DataFrame:

@@ -15,10 +15,8 @@ any number of times, after edits and after reopening a notebook with a live kern
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -27,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import config
 from .choices import DEFAULT_STATEMENT, choices, default_statement, load_cached
+from .param_history import assigned_names
 from .param_messages import allowed_list, did_you_mean, pydantic_problem, type_name, unknown_parameter
 from .vocab import FORMATS, THEMES
 
@@ -220,7 +219,7 @@ class NotebookParams(BaseModel):
         problems = [f"{name}: missing (the parameters cell must define it)"
                     for name in cls.model_fields if name not in namespace]
         problems += [unknown_parameter(name, cls.cell_order())
-                     for name in assigned_names(namespace.get("In"), cls.model_fields) if name not in cls.model_fields]
+                     for name in assigned_names(namespace.get("In"), cls.model_fields, PAPERMILL_HEADER) if name not in cls.model_fields]
         found, claims = cls.problems(values)
         problems += found
         if problems:
@@ -339,57 +338,6 @@ def _statement_problems(name: str, value: str, needs: tuple[str, ...], empty: st
                 f"(it reports: {', '.join(sorted(have))}; {allowed})"]
     return []
 
-
-
-# ------------------------------------------------------------------ telling injected names apart
-
-
-def assigned_names(history: list[str] | None, known: Iterable[str] = ()) -> list[str]:
-    """Names assigned by the parameter cells run just before the current cell.
-
-    ``history`` is IPython's ``In`` (its last entry is the cell running now). Going back from the
-    cell before it: cells papermill injected (first line ``# Parameters``) count, and so does the
-    first cell of only ``name = literal`` assignments with a ``known`` parameter among them (the
-    parameters cell); the walk stops there, or at any other cell. So a name is a candidate for
-    "unknown parameter" only when papermill injected it or the parameters cell as last run assigns
-    it: never a variable the notebook created, nor a typo in an earlier run of the parameters cell.
-    """
-    known = set(known) | set(NotebookParams.model_fields)
-    names: list[str] = []
-    for source in reversed((history or [])[:-1]):
-        got = _literal_assignments(source, known)
-        if got is None:
-            break
-        names += got
-        if not source.lstrip().startswith(PAPERMILL_HEADER):
-            break  # the parameters cell itself: what ran before it is not this run's
-    return sorted(set(names))
-
-
-def _literal_assignments(source: str, known: set[str]) -> list[str] | None:
-    """The names a cell of only ``name = literal`` (or ``name: type = literal``) lines assigns, when it
-    is papermill's injected cell or assigns a known parameter; None for any other cell."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return None
-    names = []
-    for node in tree.body:
-        target, value = None, None
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            target, value = node.target.id, node.value
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            target, value = node.targets[0].id, node.value
-        if target is None or value is None:
-            return None
-        try:
-            ast.literal_eval(value)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-            return None  # not a literal (a call, or a failed cell such as {[1]: 2})
-        names.append(target)
-    if not names or not (source.lstrip().startswith(PAPERMILL_HEADER) or known & set(names)):
-        return None  # empty, or some other literal cell: not a parameters cell
-    return names
 
 
 def write_parameters_cells() -> list[Path]:

@@ -1,7 +1,9 @@
 """The words: how numbers, values, dates, periods and speakers are written, the same in charts,
 alt texts, tables and findings, and the "did you mean" of every error message.
 
-No plotting here: the consistency checks use it without importing matplotlib.
+No plotting here: the consistency checks use it without importing matplotlib. pandas is
+imported by the two functions that need it, so `did_you_mean` costs the report runner's
+messages nothing.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ import difflib
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .vocab import QUALIFIER_WORDS, UNIT_SUFFIX
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def fmt_number(v: float, unit: str = "") -> str:
@@ -36,6 +40,8 @@ def fmt_day(ts: pd.Timestamp) -> str:
 def fmt_window(earliest, latest, inferred: bool = False) -> str:
     """'12 Dec 2024'; 'Feb 2021' for a whole month; '1-20 Feb 2021'; '21 Jan-12 Feb 2024';
     '1 Dec 2021-5 Jan 2022'; with ' (date inferred)' where the window was inferred."""
+    import pandas as pd
+
     a, b = pd.Timestamp(earliest), pd.Timestamp(latest)
     if a == b:
         text = fmt_day(a)
@@ -52,6 +58,8 @@ def fmt_window(earliest, latest, inferred: bool = False) -> str:
 
 def fmt_period(start, end) -> str:
     """What a number covers: 'since 10 Nov 2020, to 12 Dec 2024' or 'no start date given, ...'."""
+    import pandas as pd
+
     to = f"to {fmt_day(end)}" if pd.notna(end) else "to the statement's date"
     if pd.isna(start):
         return f"no start date given, {to}"

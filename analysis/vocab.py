@@ -43,3 +43,20 @@ REFERENCE = "reference"
 # Chart file formats and seaborn text-size themes (notebook parameters and save_figure).
 FORMATS = ("png", "svg", "pdf")
 THEMES = ("paper", "notebook", "talk", "poster")
+
+# The kinds of consistency findings (`analysis.checks`), in the order tables list them, and the
+# words that name them in tables, findings.json's page section and messages.
+FINDING_LABELS = {
+    "count_decreased": "count went down",
+    "decreased_from_higher": "count went down from the higher of two figures",
+    "close_dates_differ": "close dates, different figures",
+    "conflicting_values": "two figures in one statement",
+    "parts_exceed_whole": "parts exceed the whole",
+    "parts_dont_add_up": "parts don't add up",
+    "parts_across_statements": "parts and whole across statements",
+    "qualifier_changed": "qualifier changed",
+    "stale_figure": "stale figure",
+    "period_vs_running": "period figure vs running totals",
+    "cross_kind_total": "relayed or independent total vs officials'",
+}
+FINDING_KINDS = tuple(FINDING_LABELS)

@@ -8,7 +8,8 @@ import pytest
 
 from analysis import choices, config
 from analysis.notebook_params import CasualtyCounts, StatementsOverTime
-from analysis.params import assigned_names, output_folder
+from analysis.param_history import assigned_names
+from analysis.params import PAPERMILL_HEADER, output_folder
 
 KNOWN = CasualtyCounts.model_fields
 CELL = 'source_id: str = ""  # help\ndpi: int = 150'
@@ -26,7 +27,7 @@ CELL = 'source_id: str = ""  # help\ndpi: int = 150'
     (None, []), ([], []), (["p = f()"], []),
 ])
 def test_only_injected_or_parameters_cell_names_are_candidates(history, names):
-    assert assigned_names(history, KNOWN) == names
+    assert assigned_names(history, KNOWN, PAPERMILL_HEADER) == names
 
 
 def test_output_folders_differ_whenever_the_parameters_differ():

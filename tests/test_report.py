@@ -883,6 +883,82 @@ def test_kernel_start_failure_is_retried(base, fig, tmp_path, capsys):
     assert len(calls) == 2 and "retry tiny (kernel did not start: TimeoutError" in out and "ok tiny " in out
 
 
+def test_the_pool_starts_kernels_with_the_class_nbclient_would_use():
+    """A pooled kernel must be the kernel papermill would start: same manager class as nbclient's default."""
+    import nbformat
+    from jupyter_client import AsyncKernelManager
+    from nbclient import NotebookClient
+
+    from analysis.report.kernels import _manager_class
+
+    assert NotebookClient(nbformat.v4.new_notebook()).kernel_manager_class is AsyncKernelManager
+    assert _manager_class().__mro__[1] is AsyncKernelManager
+
+
+def _pools(monkeypatch) -> list:
+    """Every KernelPool the runner makes from now on, with the kernel managers it started."""
+    from analysis.report import kernels
+
+    made = []
+    init, start = kernels.KernelPool.__init__, kernels.KernelPool._start_next
+
+    def recording_init(self, *args, **kwargs):
+        made.append(self)
+        self.started = []
+        init(self, *args, **kwargs)
+
+    def recording_start(self):
+        before = list(self._ready)
+        start(self)
+        self.started += [km for _, km in self._ready if all(km is not k for _, k in before)]
+
+    monkeypatch.setattr(kernels.KernelPool, "__init__", recording_init)
+    monkeypatch.setattr(kernels.KernelPool, "_start_next", recording_start)
+    return made
+
+
+@pytest.mark.slow
+def test_kernels_started_ahead_are_shut_down_when_the_parameters_are_rejected(base, fig, tmp_path, capsys,
+                                                                               monkeypatch):
+    """The pool starts kernels before the parameters are checked; a rejected run list leaves none running."""
+    pools = _pools(monkeypatch)
+    bad = json.loads(json.dumps(base["runs"]))
+    bad[0]["parameters"]["n"] = "three"
+    before = report_files(fig)
+    rc, _, err = run_main(["--runs", write_runs(tmp_path, bad), "--figures", fig, "--force"], capsys)
+    assert rc == report.EXIT_INVALID and "parameters rejected" in err
+    assert len(pools) == 1 and len(pools[0].started) == 2  # --jobs 2: two kernels were booting
+    assert all(not km.has_kernel for km in pools[0].started)
+    assert report_files(fig) == before
+
+
+@pytest.mark.slow
+def test_a_pooled_kernel_that_died_before_its_run_is_replaced(base, fig, tmp_path, capsys, monkeypatch):
+    """A kernel started ahead can die before its run connects: the run gets a fresh kernel (the
+    retry of a kernel that did not start), and the report comes out the same."""
+    import signal
+
+    from analysis.report import kernels
+
+    pools = _pools(monkeypatch)
+    take = kernels.KernelPool.take
+
+    def take_dead(self, cwd):
+        km = take(self, cwd)
+        if km is not None:
+            os.kill(km.provisioner.process.pid, signal.SIGKILL)
+            km.provisioner.process.wait()
+        return km
+
+    monkeypatch.setattr(kernels.KernelPool, "take", take_dead)
+    rc, out, _ = run_main(["--runs", write_runs(tmp_path, base["runs"]), "--figures", fig, "--force"], capsys)
+    assert rc == 0, out
+    assert out.count("retry ") == 2 and "kernel did not start" in out
+    assert all(not km.has_kernel for km in pools[0].started)
+    for name in ("tiny.ipynb", "tiny.html", "tiny-script.ipynb"):
+        assert (fig / name).read_bytes() == (base["fig"] / name).read_bytes()
+
+
 def test_a_print_split_into_two_stream_messages_normalises_like_one():
     import nbformat
 

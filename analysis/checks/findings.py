@@ -7,20 +7,9 @@ from itertools import combinations
 import pandas as pd
 
 from ..text import fmt_window
+from ..vocab import FINDING_KINDS as KINDS
+from ..vocab import FINDING_LABELS as KIND_LABELS
 
-KINDS = (
-    "count_decreased",
-    "decreased_from_higher",
-    "close_dates_differ",
-    "conflicting_values",
-    "parts_exceed_whole",
-    "parts_dont_add_up",
-    "parts_across_statements",
-    "qualifier_changed",
-    "stale_figure",
-    "period_vs_running",
-    "cross_kind_total",
-)
 COLUMNS = (
     "kind",  # one of KINDS
     "severity",  # high | medium | low
@@ -34,20 +23,6 @@ COLUMNS = (
     "explanation",  # plain English, naming speakers, dates and numbers
     "related",  # tuple of (kind, claim_ids) of the findings this one is related to (see RELATED)
 )
-KIND_LABELS = {
-    "count_decreased": "count went down",
-    "decreased_from_higher": "count went down from the higher of two figures",
-    "close_dates_differ": "close dates, different figures",
-    "conflicting_values": "two figures in one statement",
-    "parts_exceed_whole": "parts exceed the whole",
-    "parts_dont_add_up": "parts don't add up",
-    "parts_across_statements": "parts and whole across statements",
-    "qualifier_changed": "qualifier changed",
-    "stale_figure": "stale figure",
-    "period_vs_running": "period figure vs running totals",
-    "cross_kind_total": "relayed or independent total vs officials'",
-}
-
 
 
 def _relate(found: list[dict]) -> None:

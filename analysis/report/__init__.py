@@ -25,8 +25,11 @@ What it does, in order:
    the runs whose notebooks hold the most code first (a long run started last would finish
    alone while the other cores idle), each in a fresh ``python3`` kernel whose working
    directory is the notebook's folder, with ``output_dir`` injected as ``<staging>/new/<run>``.
-   A run holds one of the ``--jobs`` kernel slots only while it executes, so the next kernel
-   starts while its notebook is normalised and exported. A kernel that fails to start
+   A run holds one of the ``--jobs`` kernel slots only while it executes, so the next run
+   starts while its notebook is normalised and exported. Kernels are started ahead of their
+   runs (``kernels``): the first ``--jobs`` while the parameters are checked (shut down again
+   if they are rejected), then one more each time a run takes its kernel; each kernel serves
+   one run and is shut down after it. A kernel that fails to start
    (no cell has begun: a start timeout; not a full disk) is retried once; a failure inside a
    cell is not.
 6. Normalises each executed notebook so reruns are byte-identical (papermill/nbclient timing
@@ -56,7 +59,8 @@ line; the staging folder and half-written files are removed, the old report is u
 
 Modules, one concern each: ``runlist`` (reading and checking the run list), ``parameters``
 (a run's parameters against its notebook), ``inputs`` (fingerprints, files, manifest),
-``execute`` (papermill with retry), ``normalise`` (stable notebook bytes, HTML export),
+``execute`` (papermill with retry), ``kernels`` (kernels started ahead, their sockets),
+``schedule`` (the order runs execute in, the thread pool), ``normalise`` (stable notebook bytes, HTML export),
 ``pages`` (sidecars, index.html from ``index.html.j2``), ``swap`` (lock, swap, recovery),
 ``cli`` (options and the order of the steps). Kernels talk to the runner over Unix sockets
 (IPC transport), not TCP ports.
@@ -82,7 +86,6 @@ from .execute import Executor, Outcome, started_cells
 from .inputs import environment, fingerprint, run_inputs
 from .normalise import export_html, normalise_notebook
 from .pages import SIDECAR_KEYS, build_index, read_sidecars
-from .parameters import validate_parameters
 from .runlist import load_runs
 from .swap import recover, report_lock, staging_dir, swap
 
@@ -93,3 +96,13 @@ __all__ = [
     "parse_args", "read_sidecars", "recover", "report_lock", "run_inputs", "staging_dir", "started_cells", "swap",
     "validate_parameters",
 ]
+
+
+def __getattr__(name: str):
+    """`validate_parameters` is imported on first use: it needs pydantic and the notebooks'
+    models, which a report with nothing to execute never does."""
+    if name == "validate_parameters":
+        from .parameters import validate_parameters
+
+        return validate_parameters
+    raise AttributeError(f"module 'analysis.report' has no attribute {name!r}")

@@ -186,7 +186,8 @@ def section(text: str | None) -> dict[str, Any] | None:
     """What the template shows, from a findings file: None when the report keeps none."""
     if text is None:
         return None
-    from ..checks import KIND_LABELS, KINDS
+    from ..vocab import FINDING_KINDS as KINDS
+    from ..vocab import FINDING_LABELS as KIND_LABELS
 
     doc = json.loads(text)
     snap, changes = doc["snapshot"], doc["changes"]

@@ -5,14 +5,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
-import json
 import os
 import shutil
 import sys
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +47,8 @@ from .inputs import (
     run_inputs,
 )
 from .pages import build_index, read_sidecars
-from .parameters import validate_parameters
 from .runlist import load_runs
+from .schedule import execute_all, heaviest_first
 from .swap import copy_run, mid_swap, recover, report_lock, staging_dir, swap
 
 
@@ -103,6 +100,8 @@ class Report:
     use_bar: bool = False
     t_start: float = dataclasses.field(default_factory=time.monotonic)
     validated: set[str] = dataclasses.field(default_factory=set)
+    sockets: Any = None  # kernels.Sockets of this invocation's kernels (start_kernels)
+    pool: Any = None  # kernels.KernelPool: kernels started ahead of the runs (start_kernels)
 
     @staticmethod
     def err(msg: str) -> None:
@@ -119,6 +118,10 @@ class Report:
     def validate(self, to_check: list[Run]) -> bool:
         """Parameters of the runs not checked yet; False (problems printed) when any is wrong."""
         todo = [r for r in to_check if r.name not in self.validated]
+        if not todo:
+            return True
+        from .parameters import validate_parameters  # pydantic and the data: only when a run will execute
+
         try:
             validate_parameters(todo)
         except ReportError as exc:
@@ -128,6 +131,23 @@ class Report:
             return False
         self.validated.update(r.name for r in todo)
         return True
+
+    def start_kernels(self, to_run: list[Run]) -> None:
+        """Start the kernels of the runs that will (very likely) execute, in the order they will:
+        they boot while the parameters are checked and the lock is taken. A kernel no run takes
+        is shut down by `stop_kernels`; a test's ``execute`` starts none."""
+        if self.execute is not None or not to_run:
+            return
+        from .kernels import KernelPool, Sockets
+
+        self.sockets = Sockets()
+        self.pool = KernelPool([run.cwd for run in heaviest_first(to_run)], self.jobs, self.sockets)
+
+    def stop_kernels(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+        if self.sockets is not None:
+            self.sockets.close()
 
     def plan(self, manifest: dict[str, Any]) -> Plan:
         """Split the runs into those to execute, those carried over with their old record, and missing ones."""
@@ -176,9 +196,11 @@ def main(argv: list[str] | None = None, execute: Callable[..., Any] | None = Non
         use_bar=sys.stderr.isatty(),
     )
     # Validate before touching anything: the runs that look like they will execute (unlocked peek).
-    if not report.validate(report.plan(read_manifest(report.figures)).execute):
-        return EXIT_INVALID
+    peek = report.plan(read_manifest(report.figures)).execute
+    report.start_kernels(peek)
     try:
+        if not report.validate(peek):
+            return EXIT_INVALID
         with report_lock(report.figures):
             return build(report)
     except FindingsRejected:
@@ -189,6 +211,8 @@ def main(argv: list[str] | None = None, execute: Callable[..., Any] | None = Non
         return EXIT_LOCKED
     except OSError as exc:
         return os_error(report.figures, exc)
+    finally:
+        report.stop_kernels()
 
 
 def figures_problem(figures: Path) -> str | None:
@@ -228,19 +252,7 @@ def build(report: Report) -> int:
     plan = report.plan(manifest)
     if not report.validate(plan.execute):
         return EXIT_INVALID
-    for run in report.runs:
-        if run.name in plan.carry:
-            report.say(f"skipped {run.name} ({plan.carry[run.name][1]})")
-    for run in plan.missing:
-        report.err(f"warning: {run.name} is not selected by --only and not in the current report; left out of it")
-    in_report = [r for r in report.runs if r not in plan.missing]
-    owned = set(owned_entries(manifest)) | {e for r in report.runs for e in run_entries(r)}
-    findings_run = next((r for r in in_report if r.findings), None)
-    if findings_run is not None:
-        owned.add(changes_mod.FINDINGS)
-    for entry in sorted(os.listdir(figures)):
-        if not entry.startswith(".") and entry not in owned:
-            report.err(f"note: {display_path(figures / entry)} is not part of the report; left as it is")
+    in_report, owned, findings_run = survey(report, plan, manifest)
     records = {name: record for name, (record, _) in plan.carry.items()}
     findings = None
     if not plan.execute:
@@ -257,7 +269,14 @@ def build(report: Report) -> int:
     for run in in_report:
         if run.name in plan.carry:
             copy_run(figures, new, run)
-    failed = [o for o in execute_all(report, plan.execute, staging) if not o.ok]
+    if findings is None and findings_run is not None:
+        # computed in this thread while the kernels run (it needs no run's output); raises after them
+        def meanwhile() -> str | None:
+            return findings_file(report, plan, manifest, findings_run)
+    else:
+        meanwhile = None
+    outcomes, found = execute_all(report, plan.execute, staging, meanwhile)
+    failed = [o for o in outcomes if not o.ok]
     if any(o.no_space for o in failed):
         return os_error(figures, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(figures)))
     if failed:
@@ -267,60 +286,42 @@ def build(report: Report) -> int:
         return EXIT_FAILED
     for run in plan.execute:
         records[run.name] = make_record(new, run, report.inputs[run.name])
-    if findings is None:
-        findings = findings_file(report, plan, manifest, findings_run)
-    index_text, manifest_text = pages(new, in_report, records, findings)
-    if findings is not None:
-        (new / changes_mod.FINDINGS).write_text(findings, encoding="utf-8")
-    (new / INDEX).write_text(index_text, encoding="utf-8")
-    (new / MANIFEST).write_text(manifest_text, encoding="utf-8")
+    if meanwhile is not None:
+        findings = found.result()  # FindingsRejected (its error printed) when it could not be made
+    write_pages(new, in_report, records, findings)
     swap(figures, staging, replace=[*owned_entries(manifest), *([changes_mod.FINDINGS] if findings else [])])
     report.say(f"report written to {display_path(figures)}: {len(plan.execute)} run(s) executed, "
                f"{len(plan.carry)} skipped, {time.monotonic() - report.t_start:.1f}s")
     return EXIT_OK
 
 
-def execute_all(report: Report, to_run: list[Run], staging: Path) -> list:
-    """Execute the runs in a thread pool, printing one line per run as it ends; their outcomes."""
-    if not to_run:
-        return []
-    from .execute import Executor
+def survey(report: Report, plan: Plan, manifest: dict[str, Any]) -> tuple[list[Run], set[str], Run | None]:
+    """Say what is skipped, what is left out and what in the folder is not the runner's; the runs
+    in the new report, the entries of the folder the report owns, and the run giving findings.json."""
+    figures = report.figures
+    for run in report.runs:
+        if run.name in plan.carry:
+            report.say(f"skipped {run.name} ({plan.carry[run.name][1]})")
+    for run in plan.missing:
+        report.err(f"warning: {run.name} is not selected by --only and not in the current report; left out of it")
+    in_report = [r for r in report.runs if r not in plan.missing]
+    owned = set(owned_entries(manifest)) | {e for r in report.runs for e in run_entries(r)}
+    findings_run = next((r for r in in_report if r.findings), None)
+    if findings_run is not None:
+        owned.add(changes_mod.FINDINGS)
+    for entry in sorted(os.listdir(figures)):
+        if not entry.startswith(".") and entry not in owned:
+            report.err(f"note: {display_path(figures / entry)} is not part of the report; left as it is")
+    return in_report, owned, findings_run
 
-    executor = Executor(report.figures, staging, report.cell_timeout, report.start_timeout, report.say, report.execute,
-                        kernels=report.jobs)
-    bar = None
-    if report.use_bar:
-        from tqdm import tqdm
 
-        bar = tqdm(total=len(to_run), unit="run", desc="report", file=sys.stderr)
-    # one thread more than kernels: a run's export overlaps the next run's kernel (Executor's ``kernels``)
-    pool = ThreadPoolExecutor(max_workers=min(report.jobs + 1, len(to_run)), thread_name_prefix="report")
-    outcomes = []
-    try:
-        futures = [pool.submit(executor, run) for run in heaviest_first(to_run)]
-        # nbconvert's first export loads and compiles its templates (~1.7 s here): do it while
-        # the kernels start and run, instead of after the first notebook finishes
-        threading.Thread(target=executor.warm_up, name="report-warm-up", daemon=True).start()
-        for fut in as_completed(futures):
-            outcomes.append(fut.result())
-            report.say(outcomes[-1].line)
-            if bar is not None:
-                bar.update(1)
-    except KeyboardInterrupt:
-        # Do not wait for running cells: leave now. The kernels exit with their parent
-        # (ipykernel's parent poller); the next invocation removes the unfinished staging folder.
-        pool.shutdown(wait=False, cancel_futures=True)
-        shutil.rmtree(staging, ignore_errors=True)
-        report.err(f"interrupted: the previous report in {display_path(report.figures)} is unchanged")
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)
-    finally:
-        pool.shutdown()
-        executor.close()
-    if bar is not None:
-        bar.close()
-    return outcomes
+def write_pages(new: Path, runs: list[Run], records: dict[str, dict[str, Any]], findings: str | None) -> None:
+    """findings.json, index.html and manifest.json of the new report (in staging)."""
+    index_text, manifest_text = pages(new, runs, records, findings)
+    if findings is not None:
+        (new / changes_mod.FINDINGS).write_text(findings, encoding="utf-8")
+    (new / INDEX).write_text(index_text, encoding="utf-8")
+    (new / MANIFEST).write_text(manifest_text, encoding="utf-8")
 
 
 class FindingsRejected(Exception):
@@ -348,25 +349,6 @@ def findings_file(report: Report, plan: Plan, manifest: dict[str, Any], run: Run
         report.err(f"report not updated: the findings of run '{run.name}' could not be computed (its data is "
                    f"rejected); the previous report in {display_path(report.figures)} is unchanged")
         raise FindingsRejected(run.name) from exc
-
-
-def heaviest_first(runs: list[Run]) -> list[Run]:
-    """The runs whose notebooks hold the most code first, the others in run-list order.
-
-    With a few kernels at a time, a long run started last finishes alone while the other
-    cores idle; started first, the short runs fill in beside it. A notebook's code size is
-    the estimate of its run's length (there is no earlier timing in a new report folder).
-    """
-    sizes: dict[Path, int] = {}
-    for run in runs:
-        if run.notebook not in sizes:
-            try:
-                cells = json.loads(run.notebook.read_text(encoding="utf-8")).get("cells", [])
-                sizes[run.notebook] = sum(len("".join(c.get("source", ""))) for c in cells
-                                          if c.get("cell_type") == "code")
-            except (OSError, ValueError, AttributeError, TypeError):
-                sizes[run.notebook] = 0
-    return sorted(runs, key=lambda run: -sizes[run.notebook])
 
 
 def pages(report_dir: Path, runs: list[Run], records: dict[str, dict[str, Any]],

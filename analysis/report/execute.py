@@ -7,11 +7,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import itertools
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +19,7 @@ from typing import Any
 from .. import config
 from ..echo import shown
 from .core import FAILED_DIR, Run, display_path
+from .kernels import KernelPool, Sockets
 from .normalise import export_html, normalise_notebook
 from .pages import read_sidecars
 
@@ -51,15 +50,6 @@ def papermill_kwargs(cell_timeout: int, start_timeout: int) -> dict[str, Any]:
     if "shutdown_kernel" in nbclient.NotebookClient.class_trait_names():
         kwargs["shutdown_kernel"] = "immediate"  # avoids a 2.6-3 s shutdown stall on some runs
     return kwargs
-
-
-def ipc_config(socket_base: str):
-    """Kernel manager settings for a kernel that talks over Unix sockets ``<socket_base>-N``
-    (no TCP port, so no "running over TCP without encryption" warning); papermill passes
-    ``config`` through nbclient to the kernel manager it creates."""
-    from traitlets.config import Config
-
-    return Config({"KernelManager": {"transport": "ipc", "ip": socket_base}})
 
 
 def started_cells(raw: Path) -> list[int]:
@@ -101,10 +91,13 @@ class Executor:
     """Runs notebooks into a staging folder; thread-safe, one kernel per run."""
 
     def __init__(self, figures: Path, staging: Path, cell_timeout: int, start_timeout: int,
-                 log: Callable[[str], None], execute: Callable[..., Any] | None = None, kernels: int | None = None):
+                 log: Callable[[str], None], execute: Callable[..., Any] | None = None, kernels: int | None = None,
+                 sockets: Sockets | None = None, pool: KernelPool | None = None):
         """``kernels``: how many kernels may run at once (None: as many as there are threads).
         A run holds a kernel slot only while it executes, so with more threads than slots the
-        next kernel starts while the last run's notebook is still being normalised and exported."""
+        next kernel starts while the last run's notebook is still being normalised and exported.
+        ``pool``: kernels started ahead of the runs (first attempts take theirs from it);
+        ``sockets``: where the kernels papermill starts listen (default: a folder of its own)."""
         import papermill
 
         self.figures = figures
@@ -114,27 +107,20 @@ class Executor:
         self.kwargs = papermill_kwargs(cell_timeout, start_timeout)
         self.execute = execute or papermill.execute_notebook
         self.log = log
-        self._export_lock = threading.Lock()
-        self._sockets: str | None = None  # made when a kernel first needs it
-        self._sockets_lock = threading.Lock()
-        self._kernel_ids = itertools.count(1)
+        self.sockets = sockets or Sockets()
+        self._own_sockets = sockets is None
         self._kernel_slots = threading.BoundedSemaphore(kernels) if kernels else contextlib.nullcontext()
-
-    def _socket_base(self) -> str:
-        with self._sockets_lock:
-            if self._sockets is None:
-                self._sockets = tempfile.mkdtemp(prefix="report-ipc-")  # short: a socket path has ~100 bytes
-        return os.path.join(self._sockets, f"k{next(self._kernel_ids)}")
+        self.pool = pool
 
     def close(self) -> None:
-        if self._sockets is not None:
-            shutil.rmtree(self._sockets, ignore_errors=True)
+        if self._own_sockets:
+            self.sockets.close()
 
     def warm_up(self) -> None:
         """Export an empty notebook once, so the first real export finds nbconvert ready."""
         import nbformat
 
-        with self._export_lock, contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):
             export_html(nbformat.writes(nbformat.v4.new_notebook()), "warm-up")
 
     def replacements(self, run: Run) -> list[tuple[str, str]]:
@@ -149,17 +135,24 @@ class Executor:
             (str(config.ROOT), os.path.relpath(config.ROOT, run.cwd)),
         ]
 
-    def _execute_once(self, run: Run, raw: Path, out_dir: Path) -> None:
+    def _execute_once(self, run: Run, raw: Path, out_dir: Path, pooled: bool) -> None:
+        """One execution; ``pooled``: on a kernel the pool started ahead, when it has one."""
         shutil.rmtree(out_dir, ignore_errors=True)
         out_dir.mkdir(parents=True)
         raw.unlink(missing_ok=True)
-        # cwd goes to the kernel through nbclient's resources, not papermill's cwd=, which
-        # os.chdir()s the whole process: with two threads a kernel could start in the wrong folder.
-        self.execute(
-            str(run.notebook), str(raw), parameters=dict(run.parameters, output_dir=str(out_dir)),
-            resources={"metadata": {"path": str(run.cwd)}},
-            config=ipc_config(self._socket_base()), **self.kwargs,
-        )
+        km = self.pool.take(run.cwd) if pooled and self.pool is not None else None
+        extra = {"km": km} if km is not None else {}
+        try:
+            # cwd goes to the kernel through nbclient's resources, not papermill's cwd=, which
+            # os.chdir()s the whole process: with two threads a kernel could start in the wrong folder.
+            self.execute(
+                str(run.notebook), str(raw), parameters=dict(run.parameters, output_dir=str(out_dir)),
+                resources={"metadata": {"path": str(run.cwd)}},
+                config=self.sockets.config(), **self.kwargs, **extra,
+            )
+        finally:
+            if km is not None:
+                self.pool.release(km)
 
     def __call__(self, run: Run) -> Outcome:
         out_dir = self.new / run.name
@@ -169,7 +162,7 @@ class Executor:
             t0 = time.monotonic()
             for attempt in (1, 2):
                 try:
-                    self._execute_once(run, raw, out_dir)
+                    self._execute_once(run, raw, out_dir, pooled=attempt == 1)
                     failed = None
                     break
                 except Exception as exc:  # noqa: BLE001 - every failure becomes one FAILED line
@@ -184,8 +177,7 @@ class Executor:
             nb_text = normalise_notebook(raw.read_text(encoding="utf-8"), self.replacements(run))
             read_sidecars(out_dir)  # fail the run now rather than write an index with broken entries
             (self.new / f"{run.name}.ipynb").write_text(nb_text, encoding="utf-8")
-            with self._export_lock:
-                (self.new / f"{run.name}.html").write_text(export_html(nb_text, run.name), encoding="utf-8")
+            (self.new / f"{run.name}.html").write_text(export_html(nb_text, run.name), encoding="utf-8")
         except Exception as exc:  # noqa: BLE001
             return self._failed(run, exc, raw, out_dir, t0, attempt, after=True)
         stale = self.figures / FAILED_DIR

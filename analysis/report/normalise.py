@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable
@@ -19,6 +20,7 @@ def nbconvert_parts():
         from nbconvert import HTMLExporter
         from nbconvert.preprocessors import CoalesceStreamsPreprocessor
     return HTMLExporter, CoalesceStreamsPreprocessor
+
 
 INJECTED_ID = "injected-parameters"
 ADDRESS_RE = re.compile(r" at 0x[0-9a-fA-F]{4,}")
@@ -91,10 +93,22 @@ def normalise_notebook(text: str, replacements: list[tuple[str, str]]) -> str:
 
 
 def export_html(nb_text: str, name: str) -> str:
-    """The executed notebook as HTML without code or prompts (deterministic for the same notebook)."""
+    """The executed notebook as HTML without code or prompts (deterministic for the same notebook).
+
+    One exporter serves every call, one call at a time: a new exporter compiles its templates
+    again (about half the cost of an export), and an exporter is not made for two threads."""
     import nbformat
 
-    HTMLExporter, _ = nbconvert_parts()
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.reads(nb_text, as_version=4), resources={"metadata": {"name": name}})
+    nb = nbformat.reads(nb_text, as_version=4)
+    with _EXPORT:
+        body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": name}})
     return body if body.endswith("\n") else body + "\n"
+
+
+_EXPORT = threading.Lock()
+
+
+@functools.cache
+def _exporter():
+    HTMLExporter, _ = nbconvert_parts()
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)

@@ -1,0 +1,139 @@
+"""Kernels started ahead of the runs that use them.
+
+A kernel takes about half a second to boot (the interpreter, ipykernel, the sockets), during
+which its run can do nothing. The pool starts the next runs' kernels while the runner is still
+busy (importing, checking, executing the runs before them), so a run usually finds its kernel
+ready: `take` hands over a started kernel manager, which papermill passes on to nbclient
+(``km=``); nbclient then connects to it instead of starting one. Each kernel serves one run
+and is shut down after it (`release`): no state is carried from one run to the next.
+
+A kernel is started exactly as nbclient would start it for the run (the same kernel manager
+class and kernel name, the run's folder as cwd, history in memory, the runner's IPC
+transport), so a run's notebook is the same whichever started its kernel. When the pool has
+nothing for a run (another folder, a start that failed), papermill starts the kernel itself,
+as it does without a pool, and any error surfaces there with its usual message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import shutil
+import tempfile
+import threading
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+# What nbclient adds to a kernel's command line when it starts one (its ``ipython_hist_file``
+# default): the kernel keeps its input history in memory, not in the user's history database.
+HISTORY_IN_MEMORY = "--HistoryManager.hist_file=:memory:"
+
+
+class Sockets:
+    """Where the runner's kernels listen: Unix sockets ``<folder>/kN-*`` (IPC transport: no TCP
+    port, so no "running over TCP without encryption" warning), in a short temporary folder
+    (a socket path holds about 100 bytes) made on first use and removed by `close`."""
+
+    def __init__(self) -> None:
+        self._folder: str | None = None
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+
+    def config(self):
+        """Kernel manager settings for one more kernel; papermill passes ``config`` through
+        nbclient to the kernel manager it creates, the pool gives it to its own."""
+        from traitlets.config import Config
+
+        with self._lock:
+            if self._folder is None:
+                self._folder = tempfile.mkdtemp(prefix="report-ipc-")
+            base = os.path.join(self._folder, f"k{next(self._ids)}")
+        return Config({"KernelManager": {"transport": "ipc", "ip": base}})
+
+    def close(self) -> None:
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _manager_class():
+    """nbclient's kernel manager class (its default, AsyncKernelManager: a test checks that they
+    are the same), with the clients it hands out recorded, to close them after the run."""
+    from jupyter_client import AsyncKernelManager
+
+    class PooledKernelManager(AsyncKernelManager):
+        def client(self, **kwargs: Any):
+            kc = super().client(**kwargs)
+            self.__dict__.setdefault("_pool_clients", []).append(kc)
+            return kc
+
+    return PooledKernelManager
+
+
+class KernelPool:
+    """Kernels for a known sequence of runs, ``ahead`` of them booting at any time."""
+
+    def __init__(self, cwds: list[Path], ahead: int, sockets: Sockets, kernel_name: str = "python3"):
+        """``cwds``: the folder of each run, in the order the runs will ask."""
+        self._pending = deque(Path(c) for c in cwds)  # runs whose kernels are not started yet
+        self._ready: list[tuple[Path, Any]] = []  # (cwd, started kernel manager) not yet taken
+        self._sockets = sockets
+        self._kernel_name = kernel_name
+        self._lock = threading.Lock()
+        self._closed = False
+        self._class = _manager_class()
+        for _ in range(min(ahead, len(self._pending))):
+            self._start_next()
+
+    def _start_next(self) -> None:
+        with self._lock:
+            if self._closed or not self._pending:
+                return
+            cwd = self._pending.popleft()
+        from jupyter_core.utils import run_sync
+
+        km = self._class(kernel_name=self._kernel_name, config=self._sockets.config())
+        try:
+            run_sync(km.start_kernel)(extra_arguments=[HISTORY_IN_MEMORY], cwd=str(cwd))
+        except Exception:  # noqa: BLE001 - the run starts its own kernel and reports the error
+            return
+        with self._lock:
+            if not self._closed:
+                self._ready.append((cwd, km))
+                return
+        self.release(km)
+
+    def take(self, cwd: Path) -> Any | None:
+        """A started kernel manager for a run in ``cwd`` (None: none is waiting; papermill starts
+        one); the next run's kernel starts now. Give it back to `release` after the run."""
+        cwd = Path(cwd)
+        with self._lock:
+            found = next((i for i, (c, _) in enumerate(self._ready) if c == cwd), None)
+            km = self._ready.pop(found)[1] if found is not None else None
+            if found is None:
+                with contextlib.suppress(ValueError):
+                    self._pending.remove(cwd)  # this run's kernel will not be needed any more
+        self._start_next()
+        return km
+
+    @staticmethod
+    def release(km: Any) -> None:
+        """Close the clients connected to ``km`` and shut its kernel down now."""
+        from jupyter_core.utils import run_sync
+
+        for kc in km.__dict__.get("_pool_clients", []):
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
+        with contextlib.suppress(Exception):
+            if km.has_kernel:
+                run_sync(km.shutdown_kernel)(now=True)
+
+    def close(self) -> None:
+        """Shut down the kernels no run has taken."""
+        with self._lock:
+            self._closed = True
+            unused, self._ready = self._ready, []
+            self._pending.clear()
+        for _, km in unused:
+            self.release(km)
