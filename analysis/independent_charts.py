@@ -45,7 +45,7 @@ from .framing import (
     style,
 )
 from .independent import _metric_text, _reference, _selection_text
-from .placement import BAR_AROUND, NEAR, place_labels
+from .placement import NEAR, place_labels
 from .text import fmt_day, fmt_value, fmt_window, fmt_years, year_runs
 
 OFFICIAL_COLOUR = "#333333"
@@ -263,9 +263,10 @@ def official_vs_independent_chart(
     is a point (at the midpoint of the statement's date window, or at the date the speaker
     said the count runs to), with the date window drawn as a horizontal bar when it is wider
     than a day; other sources' counts over the same period are drawn in their collector's
-    colour and labelled. Bottom: each count is a bar across the period it covers, at the height
-    of its value, labelled with collector, period and area. ``gid`` = claim id on every point
-    and bar (date windows: ``window:<claim id>``).
+    colour and labelled. Bottom: one row per count, a bar across the period it covers with its
+    number, collector, period and area written beside it (``gid`` ``label:<claim id>``): counts
+    over periods of different lengths get no shared value scale. ``gid`` = claim id on every
+    point and bar (date windows: ``window:<claim id>``).
     """
     ctx = resolve(context, rows)
     sel = rows.attrs.get("selection") or {}
@@ -280,14 +281,15 @@ def official_vs_independent_chart(
     tally = _Tally()
     style_ctx, white = style(theme)
     with style_ctx, white:
-        heights = [3.3 * scale(), 2.3 * scale()]
+        # the bottom panel: a row per count
+        heights = [3.3 * scale(), max(1.2, 0.45 * int((rows.panel == "period").sum()) + 0.4) * scale()]
         fig, (ax_c, ax_p) = plt.subplots(2, 1, figsize=(9, 8), sharex=True, gridspec_kw={"height_ratios": heights})
         ax_c.set_title(fill(f"Running total: {_metric_text(metric, ctx)} since {ref['label']}", "medium", 7.6),
                        loc="left", fontsize="medium", fontweight="bold")
-        ax_p.set_title(fill(f"A different measure: {_metric_text(metric, ctx)} within one year or part of a year "
-                             "(own scale)", "medium", 7.6), loc="left", fontsize="medium", fontweight="bold")
+        ax_p.set_title(fill(f"A different measure: {_metric_text(metric, ctx)} within one year or part of a year, "
+                            "one row per count", "medium", 7.6), loc="left", fontsize="medium", fontweight="bold")
         labels_c = _running_totals_panel(ax_c, rows[rows.panel == "cumulative"], colours, since, ctx, tally)
-        labels_p = _period_panel(ax_p, rows[rows.panel == "period"], colours, ctx, tally)
+        notes_p = _period_panel(ax_p, rows[rows.panel == "period"], colours, ctx, tally)
         _time_axis(ax_c, ax_p, rows, ref)
         handles = qualifier_handles(tally.markers)
         handles.append(Line2D([], [], color="#333333", alpha=0.35, lw=2.4, label="date window of a statement"))
@@ -295,12 +297,12 @@ def official_vs_independent_chart(
                         if sel.get("include_relayed") else "Figures that relay a government count are left out.")
         subtitle = (f"Top: {_metric_text(metric, ctx)} {since} as stated by {ctx.officials.label} (one point per "
                     "statement) and as reported by others. Bottom: counts for a single year or part of one, a "
-                    f"different measure on its own scale. {relayed_note}")
+                    f"different measure: each across the period it covers, its number beside it. {relayed_note}")
         stmt = source_line(rows)
         footer = f"{compact_source_line(rows, context=ctx)} {CLAIMS_NOTE}"
         layout(fig, title, subtitle, footer, handles, body_h=sum(heights) + 1.4 * scale())
         place_labels(ax_c, labels_c)
-        place_labels(ax_p, labels_p)
+        _fit_beside(ax_p, notes_p)
     alt = f"Two-panel chart: {title}. " + " ".join(tally.alt_parts) + " " + stmt
     return fig, ChartMeta(name=name, title=title, subtitle=subtitle, source_line=stmt, alt_text=alt,
                           caption=" ".join(tally.alt_parts), values=tally.drawn)
@@ -326,9 +328,8 @@ def _running_totals_panel(ax, cum: pd.DataFrame, colours: dict[str, str], since:
                 when += f" (count to {fmt_day(r.period_end)})"
         else:
             when = f"to {fmt_day(r.period_end_effective)}"
-            relayed = " (relays a government figure)" if r.role == "relayed" else ""
             labels.append(dict(anchors=[(r.x, float(r.value))], colour=colour,
-                               text=f"{r.series}{relayed}\n{fmt_value(r.value, r.qualifier)} to "
+                               text=f"{_who(r)}\n{fmt_value(r.value, r.qualifier)} to "
                                     f"{fmt_day(r.period_end_effective)}\n{ctx.area_label(r.area)}"))
             tally.alt_parts.append(f"{r.series} ({r.collected_by}, {r.area}): {fmt_value(r.value, r.qualifier)} "
                                    f"{since} to {fmt_day(r.period_end_effective)}.")
@@ -353,33 +354,63 @@ def _running_totals_panel(ax, cum: pd.DataFrame, colours: dict[str, str], since:
     return labels
 
 
-def _period_panel(ax, per: pd.DataFrame, colours: dict[str, str], ctx: Context, tally: _Tally) -> list[dict]:
-    """Bottom panel: each count for one year or part of one as a bar across its period, at the
-    height of its value; returns the labels (collector, value, period, area) for `place_labels`."""
-    labels: list[dict] = []
-    for r in per.sort_values(["x_start", "x_end"]).itertuples():
+def _period_panel(ax, per: pd.DataFrame, colours: dict[str, str], ctx: Context, tally: _Tally) -> list:
+    """Bottom panel: one row per count for one year or part of one, earliest first: a bar across
+    the period it covers, its number written beside it with who counted, the period and the area.
+    Counts over periods of different lengths are not set against one another on a shared value
+    scale (a month's 9 beside a year's 97), and no two labels can meet, however many counts.
+    Returns the labels, for `_fit_beside` once the layout is final."""
+    n = len(per)
+    size = "small" if scale() < 1.5 else "x-small"
+    notes = []
+    for i, r in enumerate(per.sort_values(["x_start", "x_end", "claim_id"]).itertuples()):
         colour = colours[r.series]
         marker = MARKERS.get(str(r.qualifier), "o")
-        ax.plot([r.x_start, r.x_end], [r.value, r.value], color=colour, lw=3.2, solid_capstyle="butt",
+        ax.plot([r.x_start, r.x_end], [i, i], color=colour, lw=3.2, solid_capstyle="butt",
                 marker=marker, markevery=[1], markersize=6, gid=r.claim_id, zorder=4)
         tally.markers.add(marker)
         whole_year = (r.period_start.month, r.period_start.day) == (1, 1) and \
             r.period_end_effective == r.period_start + pd.offsets.YearEnd(0)
         period = str(r.period_start.year) if whole_year else fmt_window(r.period_start, r.period_end_effective)
-        labels.append(dict(anchors=[(r.x_start, float(r.value)), (r.x_end, float(r.value))], colour=colour,
-                           text=f"{r.series}: {fmt_value(r.value, r.qualifier)} in {period}\n{ctx.area_label(r.area)}",
-                           around=BAR_AROUND, fontsize="small" if scale() < 1.5 else "x-small"))
+        value = fmt_value(r.value, r.qualifier)
+        text = f"{value}  {_who(r)}\n{period}, {ctx.area_label(r.area)}"
+        note = ax.annotate(text, xy=(r.x_end, i), xytext=(7, 0), textcoords="offset points", ha="left",
+                           va="center", color=colour, fontsize=size, fontweight="bold", gid=f"label:{r.claim_id}",
+                           annotation_clip=False, linespacing=1.05)
+        note.set_in_layout(False)  # placed by `_fit_beside`, inside the axes
+        notes.append((note, r.x_start, r.x_end))
         tally.drawn.append(DrawnValue(label=f"{r.series} ({r.role})", value=float(r.value),
                                       qualifier=str(r.qualifier), derived=False, claim_ids=(r.claim_id,),
                                       period=period))
-        tally.alt_parts.append(f"{r.series} ({r.collected_by}, {r.area}): {fmt_value(r.value, r.qualifier)} "
-                               f"in {period}.")
-    ax.set_ylabel("people in the period")
-    if per.empty:
+        tally.alt_parts.append(f"{r.series} ({r.collected_by}, {r.area}): {value} in {period}.")
+    ax.set_yticks([])
+    ax.set_ylabel("one row per count")
+    if n == 0:
         empty_panel(ax, "No yearly or part-year counts from other sources in this selection.")
     else:
-        ax.set_ylim(0, float(per.value.max()) * 1.45 * scale() ** 0.5)
-    return labels
+        ax.set_ylim(n - 0.4, -0.6)  # earliest at the top
+    return notes
+
+
+def _fit_beside(ax, notes: list) -> None:
+    """Each row's label after its bar, or before it where it would run past the right edge (and
+    fits better there); measured on the final layout."""
+    renderer = ax.figure.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    for note, start, end in notes:
+        past_right = note.get_window_extent(renderer).x1 - box.x1
+        if past_right <= 0:
+            continue
+        note.xy, note.xyann = (start, note.xy[1]), (-7, 0)
+        note.set_horizontalalignment("right")
+        if box.x0 - note.get_window_extent(renderer).x0 > past_right:  # worse on the left: back to the right
+            note.xy, note.xyann = (end, note.xy[1]), (7, 0)
+            note.set_horizontalalignment("left")
+
+
+def _who(r) -> str:
+    """A count's label on the chart: its series, and that it relays a government figure when it does."""
+    return f"{r.series} (relays a government figure)" if r.role == "relayed" else str(r.series)
 
 
 def _time_axis(ax_c, ax_p, rows: pd.DataFrame, ref: dict) -> None:

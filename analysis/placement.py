@@ -2,8 +2,7 @@
 
 `place_labels(ax, labels)` takes the labels of one axes, each a dict: ``anchors`` (data
 points the label may sit beside, tried in order), ``colour``, ``text`` and optionally
-``around`` (the offsets to try: `AROUND`, `NEAR` for a value beside its own marker,
-`BAR_AROUND` for a bar spanning a period), ``fontsize`` and ``fontweight``. Positions are
+``around`` (the offsets to try: `AROUND`, `NEAR` for a value beside its own marker), ``fontsize`` and ``fontweight``. Positions are
 measured on the drawn figure, so call it once the layout is final.
 """
 
@@ -49,12 +48,6 @@ def _hits(bb, pts: np.ndarray, boxes: list) -> int:
 NEAR = (((0, 6), "center", "bottom"), ((0, -7), "center", "top"), ((7, 0), "left", "center"),
         ((-7, 0), "right", "center"), ((6, 6), "left", "bottom"), ((-6, 6), "right", "bottom"),
         ((6, -6), "left", "top"), ((-6, -6), "right", "top"))
-BAR_AROUND = (((0, 6), "left", "bottom"), ((24, 6), "left", "bottom"), ((48, 6), "left", "bottom"),
-              ((0, 6), "right", "bottom"), ((-24, 6), "right", "bottom"), ((0, -8), "left", "top"),
-              ((24, -8), "left", "top"), ((0, -8), "right", "top"), ((-6, 0), "right", "center"),
-              ((6, 0), "left", "center"), ((0, 26), "left", "bottom"), ((0, 26), "right", "bottom"),
-              ((0, -26), "left", "top"), ((0, -26), "right", "top"), ((0, 46), "left", "bottom"),
-              ((0, 46), "right", "bottom"), ((0, -46), "left", "top"), ((0, -46), "right", "top"))
 AROUND = (
     ((8, 0), "left", "center"), ((-8, 0), "right", "center"), ((0, 9), "center", "bottom"),
     ((0, -9), "center", "top"), ((8, 9), "left", "bottom"), ((8, -9), "left", "top"),

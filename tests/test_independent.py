@@ -236,14 +236,46 @@ def test_comparison_points_equal_the_csv_values(comparison, comparison_chart, cs
     fig, meta = comparison_chart
     drawn = points(fig)
     assert set(drawn) == set(comparison.claim_id)
+    # bottom panel: one row per count, its number written first in the row's label
+    written = {t.get_gid()[len("label:"):]: t.get_text() for t in fig.axes[1].texts
+               if (t.get_gid() or "").startswith("label:")}
     for r in comparison.itertuples():
         axis, _, y, _ = drawn[r.claim_id]
-        assert y.tolist() in ([csv_values[r.claim_id]], [csv_values[r.claim_id]] * 2)
         assert axis == (0 if r.panel == "cumulative" else 1)
+        if r.panel == "cumulative":
+            assert y.tolist() in ([csv_values[r.claim_id]], [csv_values[r.claim_id]] * 2)
+        else:
+            number = f"{csv_values[r.claim_id]:,.0f}" if csv_values[r.claim_id].is_integer() else None
+            assert number and written[r.claim_id].split("  ")[0].split()[-1] == number, written[r.claim_id]
+    assert sorted(written) == sorted(comparison.claim_id[comparison.panel == "period"])
     assert {v.claim_ids[0]: v.value for v in meta.values} == {c: csv_values[c] for c in comparison.claim_id}
     official = analysis_official(real_claims)
     assert set(comparison[comparison.role == "official"].claim_id) == set(official.claim_id)
     assert "ind-menafn-azernews-2024-02-27-01" in drawn  # AzCBL 2023: 58, bottom panel
+
+
+def test_period_counts_get_a_row_each_and_no_label_meets_another_or_leaves_the_figure(comparison, comparison_chart):
+    """The bottom panel had labels stacked over one another where small counts bunched near zero."""
+    fig, _ = comparison_chart
+    bottom = fig.axes[1]
+    period = comparison[comparison.panel == "period"]
+    assert len(period) >= 5, "the data has several counts for one year or part of one"
+    rows = {line.get_gid(): set(line.get_ydata()) for line in bottom.lines if line.get_gid() in set(period.claim_id)}
+    assert sorted(y for ys in rows.values() for y in ys) == list(range(len(period)))  # one row each
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)  # the chart function closed its figure: draw it on a canvas of its own
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    page = fig.bbox
+    boxes = [t.get_window_extent(renderer) for t in bottom.texts if (t.get_gid() or "").startswith("label:")]
+    assert len(boxes) == len(period)
+    for i, a in enumerate(boxes):
+        assert page.x0 <= a.x0 and a.x1 <= page.x1, "a label runs off the figure"
+        assert not any(a.overlaps(b) for b in boxes[i + 1:])
+    relayed = period[period.role == "relayed"]
+    for cid in relayed.claim_id:  # the bottom panel says so as the top one does
+        assert "relays a government figure" in next(t.get_text() for t in bottom.texts if t.get_gid() == f"label:{cid}")
 
 
 def analysis_official(claims) -> pd.DataFrame:
