@@ -63,6 +63,10 @@ def install_git_filter(root=None) -> str:
     if shutil.which("git") is None or not (root / ".git").exists():
         return "not a git checkout: no git filter installed"
     tool = Path(sys.executable).with_name("nbstripout")
+    if tool.is_relative_to(root):
+        # relative to the checkout's top (where git runs filters): the git config is shared by
+        # every worktree of the repository, and each worktree has its own .venv
+        tool = tool.relative_to(root)
     settings = {
         "filter.nbstripout.clean": f"'{tool}' --keep-id",
         "filter.nbstripout.smudge": "cat",

@@ -64,3 +64,39 @@ def test_git_filter_commits_no_outputs_whatever_was_saved(tmp_path):
     report = subprocess.run(git + ["show", ":figures/run.ipynb"], capture_output=True, text=True, check=True).stdout
     cells = json.loads(report)["cells"]
     assert any(c["outputs"] for c in cells if c["cell_type"] == "code"), "executed report notebooks keep their outputs"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_filter_works_in_every_worktree_with_its_own_venv(tmp_path, monkeypatch):
+    """The git config is shared by all worktrees of a repository: a filter naming one worktree's
+    venv by its absolute path broke commits everywhere once that worktree was removed."""
+    import sys
+    from pathlib import Path
+
+    real_tool = Path(sys.executable).with_name("nbstripout")
+
+    def checkout_with_venv(root):
+        (root / ".venv" / "bin").mkdir(parents=True)
+        (root / ".venv" / "bin" / "nbstripout").symlink_to(real_tool)
+        return root / ".venv" / "bin" / "python"
+
+    repo = tmp_path / "repo"
+    (repo / "notebooks").mkdir(parents=True)
+    git = ["git", "-C", str(repo)]
+    subprocess.run(git + ["init", "-q"], check=True)
+    shutil.copy(config.ROOT / ".gitattributes", repo / ".gitattributes")
+    (repo / ".gitignore").write_text(".venv/\n")
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "init"], check=True)
+    monkeypatch.setattr(sys, "executable", str(checkout_with_venv(repo)))
+    assert "installed" in lab.install_git_filter(repo)
+    other = tmp_path / "other"
+    subprocess.run(git + ["worktree", "add", "-q", str(other)], check=True)
+    checkout_with_venv(other)
+    shutil.rmtree(repo / ".venv")  # the first checkout's venv is gone
+    (other / "notebooks").mkdir(exist_ok=True)
+    nbformat.write(dirty(nbformat.read(NB, as_version=4)), other / "notebooks" / NB.name)
+    subprocess.run(["git", "-C", str(other), "add", "notebooks"], check=True)
+    staged = subprocess.run(["git", "-C", str(other), "show", f":notebooks/{NB.name}"], capture_output=True,
+                            text=True, check=True).stdout
+    assert staged == NB.read_text()
