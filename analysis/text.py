@@ -56,14 +56,19 @@ def fmt_window(earliest, latest, inferred: bool = False) -> str:
     return text + (" (date inferred)" if inferred else "")
 
 
-def fmt_period(start, end) -> str:
-    """What a number covers: 'since 10 Nov 2020, to 12 Dec 2024' or 'no start date given, ...'."""
+def fmt_period(start, end, start_latest=None) -> str:
+    """What a number covers: 'since 10 Nov 2020, to 12 Dec 2024' or 'no start date given, ...'.
+    A start known only to a month or a year (``start_latest``, the last day it can be) is
+    written as that: 'since Nov 2020', 'since 2020', not as its first day."""
     import pandas as pd
 
     to = f"to {fmt_day(end)}" if pd.notna(end) else "to the statement's date"
     if pd.isna(start):
         return f"no start date given, {to}"
-    return f"since {fmt_day(start)}, {to}"
+    a = pd.Timestamp(start)
+    b = pd.Timestamp(start_latest) if start_latest is not None and pd.notna(start_latest) else a
+    whole_year = (a.month, a.day, b.month, b.day) == (1, 1, 12, 31) and a.year == b.year
+    return f"since {a.year if whole_year else fmt_window(a, b)}, {to}"
 
 
 def year_runs(years: Iterable[int]) -> list[tuple[int, int]]:

@@ -223,6 +223,31 @@ def test_statement_table_lists_every_claim_and_derived_value(claims):
     assert all(re.search(r"\d", f) for f in derived["how derived"])
 
 
+def test_a_start_known_to_a_month_is_written_as_that_month_not_its_first_day(claims):
+    """N02 counts from "November 2020" (a month): table and chart say 'since Nov 2020', not '1 Nov 2020'."""
+    rows = analysis.statement(claims, "az-n02-2026-01-28-pgo")
+    month = rows[rows.period_start_latest.notna() & (rows.period_start != rows.period_start_latest)]
+    assert len(month), "the statement has a start known to a month"
+    table = charts.statement_table(rows, context=CTX)
+    periods = set(table.set_index("claim").loc[list(month.claim_id), "period"])
+    assert periods == {"since Nov 2020, to the statement's date"}
+    assert not any("1 Nov 2020" in p for p in table.period)
+    fig, meta = casualty_counts(rows)
+    assert {v.period for v in meta.values if set(v.claim_ids) & set(month.claim_id)} == periods
+    assert "Since Nov 2020" in " ".join(ax.get_title(loc="left") for ax in fig.axes)
+
+
+def test_fmt_period_writes_day_month_and_year_starts():
+    from analysis.text import fmt_period
+
+    day, end = pd.Timestamp("2020-11-10"), pd.Timestamp("2024-12-12")
+    assert fmt_period(day, end) == "since 10 Nov 2020, to 12 Dec 2024"
+    assert fmt_period(day, pd.NaT, day) == "since 10 Nov 2020, to the statement's date"
+    assert fmt_period(pd.Timestamp("2020-11-01"), end, pd.Timestamp("2020-11-30")) == "since Nov 2020, to 12 Dec 2024"
+    assert fmt_period(pd.Timestamp("2020-01-01"), end, pd.Timestamp("2020-12-31")) == "since 2020, to 12 Dec 2024"
+    assert fmt_period(pd.NaT, end) == "no start date given, to 12 Dec 2024"
+
+
 def test_a_metric_stated_twice_gets_two_bars_and_nothing_derived_from_it(claims):
     rows = analysis.statement(claims, "az-s25-2022-10-25-mfa")  # gives killed as both 48 and 45
     fig, meta = casualty_counts(rows)
