@@ -134,6 +134,49 @@ def test_every_chart_draws_the_numbers_of_its_csv(dataset):
         assert meta.title in meta.alt_text
 
 
+def drawn_numbers(fig) -> dict[str, set[float]]:
+    """What the figure itself draws, read off its artists: {gid: numbers}. A point or line at its
+    height, a bar by its length, a row of the period panel by the number its label writes, a
+    scatter point (the timeline's: linked to its claim by url) at its height."""
+    out: dict[str, set[float]] = {}
+    for ax in fig.axes:
+        for coll in ax.collections:
+            urls = coll.get_urls()
+            if urls and urls[0]:
+                for url, (_, y) in zip(urls, coll.get_offsets(), strict=True):
+                    out.setdefault(url.lstrip("#"), set()).add(float(y))
+        written = {t.get_gid()[len("label:"):]: t.get_text() for t in ax.texts
+                   if (t.get_gid() or "").startswith("label:")}
+        for line in ax.lines:
+            gid = line.get_gid()
+            if gid and not gid.startswith(("line:", "window:")) and gid not in written:
+                out.setdefault(gid, set()).update(float(y) for y in line.get_ydata())
+        for patch in ax.patches:  # horizontal bars by length; the timeline's rate bars by height
+            gid = patch.get_gid()
+            if gid:
+                out.setdefault(gid, set()).add(float(patch.get_height() if gid.startswith("rate:") else patch.get_width()))
+        for cid, text in written.items():
+            out.setdefault(cid, set()).add(float(re.search(r"\d[\d,]*(?:\.\d+)?", text).group().replace(",", "")))
+    return out
+
+
+def test_every_mark_draws_the_number_of_its_csv_row(dataset):
+    """Read back from the drawn artists, not from the chart's own record of what it drew."""
+    folder, claims, ctx = dataset
+    values = csv_values(folder)
+    for fig, meta in all_charts(claims, ctx):
+        drawn = drawn_numbers(fig)
+        marks = {gid: numbers for gid, numbers in drawn.items() if gid in values}
+        assert marks, f"{meta.name}: no mark carries a claim id"
+        wrong = {gid: (numbers, values[gid]) for gid, numbers in marks.items() if numbers != {values[gid]}}
+        assert not wrong, f"{meta.name}: {wrong}"
+        reported = {v.claim_ids[0] for v in meta.values if not v.derived}
+        assert reported <= set(marks), f"{meta.name}: in the record but not drawn: {reported - set(marks)}"
+        derived_marks = {n for gid, numbers in drawn.items() if "~" in gid or gid.startswith("rate:")
+                         for n in numbers}  # <claim>~<what>, rate:<claim>><claim>
+        assert derived_marks == {v.value for v in meta.values if v.derived}, meta.name
+
+
 def test_the_official_series_starts_at_each_datasets_reference_date(dataset):
     _, claims, ctx = dataset
     s = timeline.official_series(claims)
