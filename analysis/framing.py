@@ -1,7 +1,7 @@
 """Figure framing shared by every chart: style, colours, markers, the title/subtitle/footer frame,
 the chart result (`ChartMeta`), reproducible saving and notebook display.
 
-Chart modules (`analysis.charts`, `analysis.timeline`, `analysis.independent_charts`) draw; this
+Chart modules (`analysis.charts`, `analysis.timeline`, `analysis.independent_charts`, `analysis.comparison_chart`) draw; this
 module frames and saves. Nothing here knows a dataset.
 """
 

@@ -10,7 +10,7 @@ Two selections and two charts:
   few yearly or part-year counts, and a few cumulative ones).
 - `independent_yearly_chart`, `official_vs_independent_chart`: ``(fig, ChartMeta)`` like
   `analysis.charts.casualty_counts`; every drawn point or bar carries its claim id as ``gid``.
-  They live in `analysis.independent_charts` (imported on first use from here, so the
+  They live in `analysis.independent_charts` and `analysis.comparison_chart` (imported on first use from here, so the
   selections load no plotting code); `series_table` and `comparison_table` are the
   reader-facing tables of the two selections.
 
@@ -49,7 +49,8 @@ from .text import attribution, fmt_day, fmt_value, fmt_window, fmt_years, lower_
 from .vocab import CASUALTY_METRICS, REFERENCE
 
 if TYPE_CHECKING:  # at run time these come from __getattr__ below, on first use
-    from .independent_charts import independent_yearly_chart, official_vs_independent_chart
+    from .comparison_chart import official_vs_independent_chart
+    from .independent_charts import independent_yearly_chart
 
 DEFAULT = "default"  # collectors=DEFAULT: the descriptor's default collectors (all, when it declares none)
 PANELS_OF_OFFICIALS = "officials"  # panels=...: the panels the descriptor's official counts are about
@@ -57,11 +58,13 @@ CHARTS = ("independent_yearly_chart", "official_vs_independent_chart")
 
 
 def __getattr__(name: str):
-    """The charts (`analysis.independent_charts`, which draws with this module's helpers) on first use."""
+    """The charts (`analysis.independent_charts`, `analysis.comparison_chart`, which draw with this
+    module's helpers) on first use."""
     if name in CHARTS:
-        from . import independent_charts
+        from importlib import import_module
 
-        return getattr(independent_charts, name)
+        module = "comparison_chart" if name == "official_vs_independent_chart" else "independent_charts"
+        return getattr(import_module(f".{module}", __package__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
