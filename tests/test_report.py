@@ -933,6 +933,25 @@ def test_kernels_started_ahead_are_shut_down_when_the_parameters_are_rejected(ba
 
 
 @pytest.mark.slow
+def test_no_room_for_the_kernels_sockets_is_a_full_disk_not_a_traceback(base, fig, tmp_path, capsys, monkeypatch):
+    """The pool starts kernels before anything else: a full /tmp (no folder for their sockets)
+    must end as the runner's full-disk exit, the report untouched, not as a traceback."""
+    import errno
+
+    from analysis.report import kernels
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(kernels.tempfile, "mkdtemp", full)
+    before = report_files(fig)
+    rc, out, err = run_main(["--runs", write_runs(tmp_path, base["runs"]), "--figures", fig, "--force"], capsys)
+    assert rc == report.EXIT_NO_SPACE, out + err
+    assert "no space left" in err and "Traceback" not in err
+    assert report_files(fig) == before
+
+
+@pytest.mark.slow
 def test_a_pooled_kernel_that_died_before_its_run_is_replaced(base, fig, tmp_path, capsys, monkeypatch):
     """A kernel started ahead can die before its run connects: the run gets a fresh kernel (the
     retry of a kernel that did not start), and the report comes out the same."""

@@ -138,10 +138,12 @@ class Report:
         is shut down by `stop_kernels`; a test's ``execute`` starts none."""
         if self.execute is not None or not to_run:
             return
+        from .execute import KERNEL_NAME
         from .kernels import KernelPool, Sockets
 
         self.sockets = Sockets()
-        self.pool = KernelPool([run.cwd for run in heaviest_first(to_run)], self.jobs, self.sockets)
+        self.pool = KernelPool([run.cwd for run in heaviest_first(to_run)], self.jobs, self.sockets, KERNEL_NAME)
+        self.pool.start()
 
     def stop_kernels(self) -> None:
         if self.pool is not None:
@@ -197,8 +199,8 @@ def main(argv: list[str] | None = None, execute: Callable[..., Any] | None = Non
     )
     # Validate before touching anything: the runs that look like they will execute (unlocked peek).
     peek = report.plan(read_manifest(report.figures)).execute
-    report.start_kernels(peek)
     try:
+        report.start_kernels(peek)
         if not report.validate(peek):
             return EXIT_INVALID
         with report_lock(report.figures):

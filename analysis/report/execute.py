@@ -24,6 +24,7 @@ from .normalise import export_html, normalise_notebook
 from .pages import read_sidecars
 
 MESSAGE_LIMIT = 2000  # characters of an error message in a FAILED line
+KERNEL_NAME = "python3"  # every run's kernel (the venv's own interpreter), pooled or started by papermill
 
 
 @dataclasses.dataclass
@@ -40,7 +41,7 @@ def papermill_kwargs(cell_timeout: int, start_timeout: int) -> dict[str, Any]:
     import nbclient
 
     kwargs: dict[str, Any] = {
-        "kernel_name": "python3",
+        "kernel_name": KERNEL_NAME,
         "progress_bar": False,
         "request_save_on_cell_execute": True,  # a killed or failed run leaves its notebook so far
         "start_timeout": start_timeout,

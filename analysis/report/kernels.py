@@ -74,16 +74,21 @@ def _manager_class():
 class KernelPool:
     """Kernels for a known sequence of runs, ``ahead`` of them booting at any time."""
 
-    def __init__(self, cwds: list[Path], ahead: int, sockets: Sockets, kernel_name: str = "python3"):
-        """``cwds``: the folder of each run, in the order the runs will ask."""
+    def __init__(self, cwds: list[Path], ahead: int, sockets: Sockets, kernel_name: str):
+        """``cwds``: the folder of each run, in the order the runs will ask; nothing starts before
+        `start` (so whoever holds the pool can always `close` it)."""
         self._pending = deque(Path(c) for c in cwds)  # runs whose kernels are not started yet
         self._ready: list[tuple[Path, Any]] = []  # (cwd, started kernel manager) not yet taken
+        self._ahead = ahead
         self._sockets = sockets
         self._kernel_name = kernel_name
         self._lock = threading.Lock()
         self._closed = False
         self._class = _manager_class()
-        for _ in range(min(ahead, len(self._pending))):
+
+    def start(self) -> None:
+        """Start the first ``ahead`` kernels."""
+        for _ in range(min(self._ahead, len(self._pending))):
             self._start_next()
 
     def _start_next(self) -> None:
@@ -93,10 +98,13 @@ class KernelPool:
             cwd = self._pending.popleft()
         from jupyter_core.utils import run_sync
 
-        km = self._class(kernel_name=self._kernel_name, config=self._sockets.config())
+        km = None
         try:
+            km = self._class(kernel_name=self._kernel_name, config=self._sockets.config())
             run_sync(km.start_kernel)(extra_arguments=[HISTORY_IN_MEMORY], cwd=str(cwd))
         except Exception:  # noqa: BLE001 - the run starts its own kernel and reports the error
+            if km is not None:
+                self.release(km)  # a kernel that failed half-way (launched, not connected) is not left behind
             return
         with self._lock:
             if not self._closed:

@@ -5,6 +5,7 @@ export overlaps the next run's kernel), nbconvert warmed up beside them, and one
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -60,6 +61,9 @@ def execute_all(report: Report, to_run: list[Run], staging: Path,
         # (ipykernel's parent poller); the next invocation removes the unfinished staging folder.
         pool.shutdown(wait=False, cancel_futures=True)
         shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(Exception):  # os._exit skips main's cleanup: the idle kernels, the sockets
+            report.stop_kernels()
+            executor.close()
         report.err(f"interrupted: the previous report in {display_path(report.figures)} is unchanged")
         sys.stdout.flush()
         sys.stderr.flush()
