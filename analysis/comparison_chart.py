@@ -181,19 +181,39 @@ def _period_panel(ax, per: pd.DataFrame, colours: dict[str, str], ctx: Context, 
 
 
 def _fit_beside(ax, notes: list) -> None:
-    """Each row's label after its bar, or before it where it would run past the right edge (and
-    fits better there); measured on the final layout."""
+    """Each row's label after its bar, or before it where it would run past the right edge. Where
+    it fits on neither side (a short time axis, a large theme), its period and area go on lines of
+    their own and the sides are tried again; failing that, it sits just inside the axes on the
+    side with more room, over its own bar, on a white backing. Measured on the final layout."""
     renderer = ax.figure.canvas.get_renderer()
     box = ax.get_window_extent(renderer)
+    per_point = ax.figure.dpi / 72
+
+    def put(note, x, dx, ha):
+        note.xy, note.xyann = (x, note.xy[1]), (dx, 0)
+        note.set_horizontalalignment(ha)
+        return note.get_window_extent(renderer)
+
     for note, start, end in notes:
-        past_right = note.get_window_extent(renderer).x1 - box.x1
-        if past_right <= 0:
-            continue
-        note.xy, note.xyann = (start, note.xy[1]), (-7, 0)
-        note.set_horizontalalignment("right")
-        if box.x0 - note.get_window_extent(renderer).x0 > past_right:  # worse on the left: back to the right
-            note.xy, note.xyann = (end, note.xy[1]), (7, 0)
-            note.set_horizontalalignment("left")
+        text = note.get_text()
+        head, _, rest = text.partition("\n")
+        for candidate in (text, f"{head}\n" + rest.replace(", ", ",\n", 1)):
+            note.set_text(candidate)
+            after = put(note, end, 7, "left")
+            if after.x1 <= box.x1:
+                break
+            before = put(note, start, -7, "right")
+            if before.x0 >= box.x0:
+                break
+        else:
+            anchor = ax.transData.transform((matplotlib.dates.date2num(end), 0))[0]
+            if after.x1 - box.x1 <= box.x0 - before.x0:  # less missing after the bar: pull it back inside
+                width = after.x1 - after.x0
+                left = max(box.x0, box.x1 - width)
+            else:
+                left = box.x0
+            put(note, end, (left - anchor) / per_point, "left")
+            note.set_bbox(dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1.5))
 
 
 def _who(r) -> str:

@@ -278,6 +278,27 @@ def test_period_counts_get_a_row_each_and_no_label_meets_another_or_leaves_the_f
         assert "relays a government figure" in next(t.get_text() for t in bottom.texts if t.get_gid() == f"label:{cid}")
 
 
+@pytest.mark.parametrize(("end", "theme"), [("2021-06-30", "paper"), (None, "poster")])
+def test_period_labels_stay_inside_the_panel_on_a_short_axis_or_a_large_theme(real_claims, end, theme):
+    """Where a label fits on neither side of its bar it is wrapped, then kept inside the axes;
+    it was cut off at the figure's edge (the number first, for a label placed on the left)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    rows = official_vs_independent(real_claims, include_relayed=True, end=end)
+    fig, _ = independent.official_vs_independent_chart(rows, theme=theme)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    bottom = fig.axes[1]
+    box = bottom.get_window_extent(renderer)
+    labels = [t for t in bottom.texts if (t.get_gid() or "").startswith("label:")]
+    assert labels
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    for t, b in zip(labels, boxes, strict=True):
+        assert box.x0 - 0.5 <= b.x0 and b.x1 <= box.x1 + 0.5, t.get_text()
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
 def analysis_official(claims) -> pd.DataFrame:
     import analysis
 
