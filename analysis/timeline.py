@@ -215,7 +215,7 @@ def _counts_panel(ax, since_war: pd.DataFrame, since: str, highlight: str, drawn
         last = s.iloc[-1]
         ax.annotate(series_name(metric, ctx), (last.as_of, last.value),
                     xytext=(6, 0), textcoords="offset points", color=colour, va="center", fontweight="bold")
-    ax.set_title(f"People {panel}, as stated in each statement", loc="left", fontsize="medium")
+    ax.set_title(f"Running totals {since}, as stated in each statement", loc="left", fontsize="medium")
     ax.set_ylabel("people")
     if since_war.empty:
         empty_panel(ax, f"No statement in the selection gives a count {since}.")
