@@ -719,8 +719,11 @@ def test_dead_kernel_and_cell_timeout_fail_cleanly(base, fig, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_killed_run_leaves_old_report_and_next_run_completes(base, fig, tmp_path):
+    import tempfile
+
     psutil = pytest.importorskip("psutil")
     before = report_files(fig)
+    sockets_before = set(Path(tempfile.gettempdir()).glob("report-ipc-*"))
     sleepy = {"name": "sleepy", "notebook": "slow.ipynb", "parameters": {"seconds": 60.0}}
     runs = write_runs(tmp_path, [sleepy])
     cmd = [sys.executable, "-m", "analysis.report", "--runs", str(runs), "--figures", str(fig)]
@@ -746,6 +749,8 @@ def test_killed_run_leaves_old_report_and_next_run_completes(base, fig, tmp_path
             except psutil.NoSuchProcess:
                 pass
         proc.stdout.close()
+        for left in set(Path(tempfile.gettempdir()).glob("report-ipc-*")) - sockets_before:
+            shutil.rmtree(left, ignore_errors=True)  # the killed runner's socket folder: nothing removes it
     assert report_files(fig) == before  # the old report, byte for byte
     assert report.staging_dir(fig).exists()  # what the killed run left, cleaned up below
 
