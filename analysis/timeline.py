@@ -144,8 +144,9 @@ def _draw_points(ax, s: pd.DataFrame, colour: str, highlight: str, drawn: list, 
         points.set_urls([f"#{cid}" for cid in g.claim_id])
     hi = s[s.source_id == highlight] if highlight else s.iloc[0:0]
     if not hi.empty:
+        # not clipped: the ring is wider than the point, and the highest point sits on the axes' edge
         ax.scatter(hi.as_of, hi.value, marker="o", s=220, facecolors="none", edgecolors="black", linewidths=1.4,
-                   zorder=4)
+                   zorder=4, clip_on=False, gid="highlight-ring")
     label = series_name(s.metric.iloc[0], ctx) if len(s) else ""
     drawn.extend(DrawnValue(label=f"{label}, {speaker}", value=float(v), qualifier=str(q), derived=False,
                             claim_ids=(cid,), period=panel)

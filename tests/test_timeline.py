@@ -214,3 +214,16 @@ def test_notebook_runs_with_defaults_and_with_filters(tmp_path):
         highlight="", series=["casualties"])
     side = json.loads((tmp_path / "b" / "charts" / "casualties-timeline.json").read_text())
     assert {v["label"].split(", ")[1] for v in side["values"] if not v["derived"]} <= {"Hikmet Hajiyev", "Jeyhun Bayramov"}
+
+
+def test_the_highlight_ring_is_whole_where_the_statement_is_the_panels_highest_point(claims):
+    """az-s88 gives the highest total with no start date (3,461): its ring sat on the axes' top edge, cut in half."""
+    since = timeline.official_series(claims, ["casualties", "killed"])
+    open_start = timeline.official_series(claims, ["casualties"], period_start=None)
+    top = open_start.loc[open_start.value.idxmax()]
+    fig, _ = timeline.casualties_timeline(since, open_start, timeline.implied_rates(since), highlight=top.source_id)
+    rings = [c for ax in fig.axes for c in ax.collections if c.get_gid() == "highlight-ring"]
+    assert rings and all(not ring.get_clip_on() for ring in rings)
+    bottom = fig.axes[2]
+    assert float(top.value) == max(y for c in bottom.collections if c.get_urls() and c.get_urls()[0]
+                                   for _, y in c.get_offsets())
