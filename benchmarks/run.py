@@ -46,14 +46,6 @@ def timed(cmd: list[str], **kw) -> float:
     return time.perf_counter() - t
 
 
-def ipc_config(sockets: Path, name: str):
-    """Kernel manager settings for a kernel on Unix sockets, as the runner's kernels: no TCP port,
-    no "running over TCP without encryption" warning (``sockets``: a short folder, ~100-byte paths)."""
-    from traitlets.config import Config
-
-    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / name)}})
-
-
 def line(label: str, ratio: float, target: str, ok: bool, detail: str) -> None:
     print(f"{label:<58} {ratio:6.2f}x  target {target:<8} {'met' if ok else 'MISSED'}   ({detail})", flush=True)
 
@@ -161,6 +153,7 @@ def bench_report(tmp: Path) -> None:
     import yaml
 
     from analysis import config
+    from analysis.report.kernels import Sockets
 
     runs = yaml.safe_load(config.RUNS_FILE.read_text())["runs"]
     figures = tmp / "figures"
@@ -180,12 +173,11 @@ def bench_report(tmp: Path) -> None:
         seq += timed(args, cwd=config.NOTEBOOKS_DIR)
 
     # the floor: kernel start + the cells' own time (imports included), over the cores
-    # (kernels on Unix sockets, as the runner's: no TCP port, no "without encryption" warning)
-    sockets = Path(tempfile.mkdtemp(prefix="bench-ipc-"))  # short: a socket path has ~100 bytes
+    sockets = Sockets()  # kernels on Unix sockets, as the runner's: no TCP port, no "without encryption" warning
     starts = []
-    for i in range(3):
+    for _ in range(3):
         t = time.perf_counter()
-        km = jupyter_client.KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / f"s{i}"))
+        km = jupyter_client.KernelManager(kernel_name="python3", config=sockets.config())
         km.start_kernel()
         kc = km.client()
         kc.start_channels()
@@ -195,15 +187,15 @@ def bench_report(tmp: Path) -> None:
         km.shutdown_kernel(now=True)
     start = statistics.median(starts)
     cells = 0.0
-    for i, run in enumerate(runs):
+    for run in runs:
         out = tmp / "floor" / f"{run['name']}.ipynb"
         out.parent.mkdir(exist_ok=True)
         pm.execute_notebook(str(config.NOTEBOOKS_DIR / run["notebook"]), str(out), kernel_name="python3",
                             parameters=(run.get("parameters") or {}) | {"output_dir": str(tmp / "floor" / run["name"])},
-                            cwd=str(config.NOTEBOOKS_DIR), progress_bar=False, config=ipc_config(sockets, f"r{i}"))
+                            cwd=str(config.NOTEBOOKS_DIR), progress_bar=False, config=sockets.config())
         nb = nbformat.read(out, as_version=4)
         cells += sum(c.metadata.get("papermill", {}).get("duration") or 0 for c in nb.cells)
-    shutil.rmtree(sockets, ignore_errors=True)
+    sockets.close()
     floor = (len(runs) * start + cells) / CORES
     print(f"   {len(runs)} runs: full report {full:.1f}s, no-op {noop:.2f}s, papermill CLI loop {seq:.1f}s; "
           f"kernel start {start:.2f}s each, cells {cells:.1f}s in all, {CORES} cores -> floor {floor:.1f}s", flush=True)
@@ -234,13 +226,15 @@ def bench_rerun(tmp: Path) -> None:
     import nbformat
     from nbclient import NotebookClient
 
+    from analysis.report.kernels import Sockets
+
     os.environ["ANALYSIS_OUTPUT_DIR"] = str(tmp / "rerun")  # the kernels inherit it
-    sockets = Path(tempfile.mkdtemp(prefix="bench-ipc-"))
+    sockets = Sockets()
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(nb, kernel_name="python3", timeout=600,
                                 resources={"metadata": {"path": str(path.parent)}},
-                                config=ipc_config(sockets, path.stem[:2]))
+                                config=sockets.config())
         times = []
         with client.setup_kernel():
             for _ in range(3):
@@ -252,7 +246,7 @@ def bench_rerun(tmp: Path) -> None:
         target = RERUN_TARGETS.get(path.name[:2], 3.0)
         line(f"6. second Run All, {path.stem[:36]}", again / target, f"<= {target:g}s", again <= target,
              f"{again:.2f}s, first {times[0]:.2f}s")
-    shutil.rmtree(sockets, ignore_errors=True)
+    sockets.close()
 
 
 def main() -> None:

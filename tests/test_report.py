@@ -322,7 +322,13 @@ def test_recover_discards_an_unfinished_build(old_report):
     assert not report.staging_dir(old_report).exists()
 
 
-def test_swap_exchanges_the_folders_and_keeps_what_the_runner_did_not_write(old_report):
+def test_swap_exchanges_the_folders_and_keeps_what_the_runner_did_not_write(old_report, monkeypatch):
+    import importlib
+
+    swap_mod = importlib.import_module("analysis.report.swap")
+    exchanged = []
+    real_exchange = swap_mod._exchange
+    monkeypatch.setattr(swap_mod, "_exchange", lambda a, b: exchanged.append(real_exchange(a, b)) or exchanged[-1])
     (old_report / ".failed").mkdir()
     (old_report / ".failed" / "x.ipynb").write_text("{}\n")
     (old_report / "README.md").write_text("not written by the runner\n")
@@ -334,6 +340,7 @@ def test_swap_exchanges_the_folders_and_keeps_what_the_runner_did_not_write(old_
     assert report_files(old_report) == {**new, "README.md": b"not written by the runner\n"}
     assert (old_report / ".failed" / "x.ipynb").is_file()
     assert not report.staging_dir(old_report).exists()
+    assert exchanged == [True], "swapped by the one atomic exchange, not the two-rename fallback"
 
 
 # A stand-in for papermill that needs no kernel: the notebook unchanged as "executed", one chart
@@ -888,16 +895,38 @@ def test_kernel_start_failure_is_retried(base, fig, tmp_path, capsys):
     assert len(calls) == 2 and "retry tiny (kernel did not start: TimeoutError" in out and "ok tiny " in out
 
 
-def test_the_pool_starts_kernels_with_the_class_nbclient_would_use():
-    """A pooled kernel must be the kernel papermill would start: same manager class as nbclient's default."""
-    import nbformat
-    from jupyter_client import AsyncKernelManager
-    from nbclient import NotebookClient
+@pytest.mark.slow
+def test_a_pooled_kernel_is_the_kernel_nbclient_would_start_for_the_run(tmp_path):
+    """Started ahead, it runs in the run's folder with its history in memory (not the user's
+    history database), and is gone once released."""
+    from jupyter_client import BlockingKernelClient
+    from jupyter_core.utils import run_sync
 
-    from analysis.report.kernels import _manager_class
+    from analysis.report.execute import KERNEL_NAME
+    from analysis.report.kernels import KernelPool, Sockets
 
-    assert NotebookClient(nbformat.v4.new_notebook()).kernel_manager_class is AsyncKernelManager
-    assert _manager_class().__mro__[1] is AsyncKernelManager
+    sockets = Sockets()
+    pool = KernelPool([FIXTURES, tmp_path], 2, sockets, KERNEL_NAME)
+    pool.start()
+    try:
+        assert pool.take(Path("/elsewhere")) is None  # no kernel for a folder it was not asked for
+        km = pool.take(tmp_path)
+        kc = BlockingKernelClient()
+        kc.load_connection_info(km.get_connection_info())
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        outputs: list[str] = []
+        reply = kc.execute_interactive(
+            "import os; from IPython import get_ipython; print(os.getcwd(), get_ipython().history_manager.hist_file)",
+            timeout=60, output_hook=lambda msg: outputs.append(msg["content"].get("text", "")))
+        kc.stop_channels()
+        assert reply["content"]["status"] == "ok"
+        assert "".join(outputs).split() == [str(tmp_path), ":memory:"]
+        pool.release(km)
+        assert not km.has_kernel and not run_sync(km.is_alive)()
+    finally:
+        pool.close()
+        sockets.close()
 
 
 def _pools(monkeypatch) -> list:
@@ -946,7 +975,7 @@ def test_no_room_for_the_kernels_sockets_is_a_full_disk_not_a_traceback(base, fi
     from analysis.report import kernels
 
     def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "report-ipc-x"))
 
     monkeypatch.setattr(kernels.tempfile, "mkdtemp", full)
     before = report_files(fig)
@@ -954,6 +983,32 @@ def test_no_room_for_the_kernels_sockets_is_a_full_disk_not_a_traceback(base, fi
     assert rc == report.EXIT_NO_SPACE, out + err
     assert "no space left" in err and "Traceback" not in err
     assert report_files(fig) == before
+
+
+def test_a_full_disk_that_is_not_the_reports_is_named_by_its_file(small_tmpfs, tmp_path, capsys, monkeypatch):
+    """The temporary folder (the kernels' sockets) full while the report's own disk is not: the
+    message names the full one, not the figures folder."""
+    import errno
+
+    from analysis.report import kernels
+
+    fig = small_tmpfs / "figures"
+    runs = fake_runs(tmp_path)
+    assert run_fake(["--runs", runs, "--figures", fig]) == 0
+    capsys.readouterr()
+    before = snapshot(small_tmpfs)
+    elsewhere = tmp_path / "report-ipc-x"  # tmp_path: another filesystem than the tmpfs
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(elsewhere))
+
+    monkeypatch.setattr(kernels.tempfile, "mkdtemp", full)
+    rc, _, err = run_main(["--runs", runs, "--figures", fig, "--force"], capsys, execute=fake_execute)
+    assert rc == report.EXIT_NO_SPACE
+    assert err.strip().splitlines() == [
+        f"no space left on the device holding {elsewhere} ({elsewhere}); the previous report in {fig} is unchanged, "
+        "nothing of this run was left behind"]
+    assert snapshot(small_tmpfs) == before
 
 
 @pytest.mark.slow
@@ -1241,7 +1296,6 @@ def test_findings_file_and_statements_notebook_take_the_same_check_options():
     opts = changes.check_options(given)
     assert opts == {"same_days": 0, "stale_days": 365, "growth": 0.5,
                     "related": ("casualties", "all", "2021-01-01"), "cross_kind": True}
-    assert opts == StatementsOverTime.model_construct(**given).check_options()
     nb = nbformat.read(config.ROOT / "notebooks" / f"{StatementsOverTime.notebook}.ipynb", as_version=4)
     calls = [c.source for c in nb.cells if "find_inconsistencies(" in c.source]
     assert len(calls) == 1 and "**p.params.check_options()" in calls[0]

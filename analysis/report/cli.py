@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
-import errno
 import os
 import shutil
 import sys
@@ -46,6 +46,7 @@ from .inputs import (
     run_entries,
     run_inputs,
 )
+from .kernels import KernelPool, Sockets
 from .pages import build_index, read_sidecars
 from .runlist import load_runs
 from .schedule import execute_all, heaviest_first
@@ -100,8 +101,8 @@ class Report:
     use_bar: bool = False
     t_start: float = dataclasses.field(default_factory=time.monotonic)
     validated: set[str] = dataclasses.field(default_factory=set)
-    sockets: Any = None  # kernels.Sockets of this invocation's kernels (start_kernels)
-    pool: Any = None  # kernels.KernelPool: kernels started ahead of the runs (start_kernels)
+    sockets: Sockets = dataclasses.field(default_factory=Sockets)  # where this invocation's kernels listen
+    pool: KernelPool | None = None  # kernels started ahead of the runs (start_kernels)
 
     @staticmethod
     def err(msg: str) -> None:
@@ -139,17 +140,14 @@ class Report:
         if self.execute is not None or not to_run:
             return
         from .execute import KERNEL_NAME
-        from .kernels import KernelPool, Sockets
 
-        self.sockets = Sockets()
         self.pool = KernelPool([run.cwd for run in heaviest_first(to_run)], self.jobs, self.sockets, KERNEL_NAME)
         self.pool.start()
 
     def stop_kernels(self) -> None:
         if self.pool is not None:
             self.pool.close()
-        if self.sockets is not None:
-            self.sockets.close()
+        self.sockets.close()
 
     def plan(self, manifest: dict[str, Any]) -> Plan:
         """Split the runs into those to execute, those carried over with their old record, and missing ones."""
@@ -236,12 +234,28 @@ def os_error(figures: Path, exc: OSError) -> int:
     where = shown(exc.filename if exc.filename else figures, 300)
     unchanged = f"the previous report in {display_path(figures)} is unchanged"
     if is_no_space(exc):
-        Report.err(f"no space left on the device holding {display_path(figures)} ({where}); {unchanged}, "
+        # the report's own disk (named by its folder), or another one (the temporary folder) by the
+        # file written to it (a copy's error names its source first, its destination second)
+        written = getattr(exc, "filename2", None) or exc.filename
+        elsewhere = written and not _same_device(Path(written), figures)
+        Report.err(f"no space left on the device holding {display_path(Path(written) if elsewhere else figures)} "
+                   f"({shown(written, 300) if elsewhere else display_path(figures)}); {unchanged}, "
                    "nothing of this run was left behind")
         return EXIT_NO_SPACE
     Report.err(f"cannot write the report: {where}: {exc.strerror or exc} "
                f"(the figures folder and the folder it is in must be writable); {unchanged}")
     return EXIT_UNWRITABLE
+
+
+def _same_device(a: Path, b: Path) -> bool:
+    """Whether two paths (or the nearest folders of them that exist) are on one filesystem."""
+    def device(path: Path) -> int:
+        for p in (path, *path.parents):
+            with contextlib.suppress(OSError):
+                return p.stat().st_dev
+        return -1
+
+    return device(a.absolute()) == device(b.absolute())
 
 
 def build(report: Report) -> int:
@@ -254,7 +268,7 @@ def build(report: Report) -> int:
     plan = report.plan(manifest)
     if not report.validate(plan.execute):
         return EXIT_INVALID
-    in_report, owned, findings_run = survey(report, plan, manifest)
+    in_report, findings_run = survey(report, plan, manifest)
     records = {name: record for name, (record, _) in plan.carry.items()}
     findings = None
     if not plan.execute:
@@ -279,8 +293,9 @@ def build(report: Report) -> int:
         meanwhile = None
     outcomes, found = execute_all(report, plan.execute, staging, meanwhile)
     failed = [o for o in outcomes if not o.ok]
-    if any(o.no_space for o in failed):
-        return os_error(figures, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(figures)))
+    full = next((o.no_space for o in failed if o.no_space is not None), None)
+    if full is not None:
+        return os_error(figures, full)
     if failed:
         shutil.rmtree(staging, ignore_errors=True)
         report.err(f"report not updated: {len(failed)} of {len(plan.execute)} run(s) failed; "
@@ -297,9 +312,9 @@ def build(report: Report) -> int:
     return EXIT_OK
 
 
-def survey(report: Report, plan: Plan, manifest: dict[str, Any]) -> tuple[list[Run], set[str], Run | None]:
+def survey(report: Report, plan: Plan, manifest: dict[str, Any]) -> tuple[list[Run], Run | None]:
     """Say what is skipped, what is left out and what in the folder is not the runner's; the runs
-    in the new report, the entries of the folder the report owns, and the run giving findings.json."""
+    in the new report, and the run giving findings.json."""
     figures = report.figures
     for run in report.runs:
         if run.name in plan.carry:
@@ -314,7 +329,7 @@ def survey(report: Report, plan: Plan, manifest: dict[str, Any]) -> tuple[list[R
     for entry in sorted(os.listdir(figures)):
         if not entry.startswith(".") and entry not in owned:
             report.err(f"note: {display_path(figures / entry)} is not part of the report; left as it is")
-    return in_report, owned, findings_run
+    return in_report, findings_run
 
 
 def write_pages(new: Path, runs: list[Run], records: dict[str, dict[str, Any]], findings: str | None) -> None:

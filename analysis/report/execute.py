@@ -29,12 +29,9 @@ KERNEL_NAME = "python3"  # every run's kernel (the venv's own interpreter), pool
 
 @dataclasses.dataclass
 class Outcome:
-    run: Run
     ok: bool
-    seconds: float
     line: str  # the one line printed for this run
-    attempts: int = 1
-    no_space: bool = False  # failed because the disk is full: not the run's fault, nothing kept
+    no_space: OSError | None = None  # failed because a disk is full (this error): not the run's fault, nothing kept
 
 
 def papermill_kwargs(cell_timeout: int, start_timeout: int) -> dict[str, Any]:
@@ -66,16 +63,21 @@ NO_SPACE_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 _NO_SPACE_TEXTS = tuple(os.strerror(e) for e in NO_SPACE_ERRNOS)
 
 
-def is_no_space(exc: BaseException | None) -> bool:
-    """A full disk (or quota), in this process or in the kernel (an error in a cell), at any depth."""
+def no_space_error(exc: BaseException | None) -> OSError | None:
+    """The full disk (or quota) behind ``exc``, in this process or in the kernel (an error in a
+    cell), at any depth: the OSError, with the file it was for when known; None when it is not one."""
     seen = 0
     while exc is not None and seen < 20:
         if isinstance(exc, OSError) and exc.errno in NO_SPACE_ERRNOS:
-            return True
+            return exc
         if any(t in f"{getattr(exc, 'evalue', '')} {exc}" for t in _NO_SPACE_TEXTS):
-            return True
+            return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # said by the kernel: no file known here
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
+    return None
+
+
+def is_no_space(exc: BaseException | None) -> bool:
+    return no_space_error(exc) is not None
 
 
 def _is_start_failure(exc: BaseException, raw: Path) -> bool:
@@ -92,13 +94,12 @@ class Executor:
     """Runs notebooks into a staging folder; thread-safe, one kernel per run."""
 
     def __init__(self, figures: Path, staging: Path, cell_timeout: int, start_timeout: int,
-                 log: Callable[[str], None], execute: Callable[..., Any] | None = None, kernels: int | None = None,
-                 sockets: Sockets | None = None, pool: KernelPool | None = None):
-        """``kernels``: how many kernels may run at once (None: as many as there are threads).
-        A run holds a kernel slot only while it executes, so with more threads than slots the
-        next kernel starts while the last run's notebook is still being normalised and exported.
-        ``pool``: kernels started ahead of the runs (first attempts take theirs from it);
-        ``sockets``: where the kernels papermill starts listen (default: a folder of its own)."""
+                 log: Callable[[str], None], execute: Callable[..., Any] | None, kernels: int,
+                 sockets: Sockets, pool: KernelPool | None = None):
+        """``kernels``: how many kernels may run at once. A run holds a kernel slot only while it
+        executes, so with more threads than slots the next kernel starts while the last run's
+        notebook is still being normalised and exported. ``sockets``: where the kernels listen;
+        ``pool``: kernels started ahead of the runs (first attempts take theirs from it)."""
         import papermill
 
         self.figures = figures
@@ -108,14 +109,9 @@ class Executor:
         self.kwargs = papermill_kwargs(cell_timeout, start_timeout)
         self.execute = execute or papermill.execute_notebook
         self.log = log
-        self.sockets = sockets or Sockets()
-        self._own_sockets = sockets is None
-        self._kernel_slots = threading.BoundedSemaphore(kernels) if kernels else contextlib.nullcontext()
+        self.sockets = sockets
+        self._kernel_slots = threading.BoundedSemaphore(kernels)
         self.pool = pool
-
-    def close(self) -> None:
-        if self._own_sockets:
-            self.sockets.close()
 
     def warm_up(self) -> None:
         """Export an empty notebook once, so the first real export finds nbconvert ready."""
@@ -173,39 +169,37 @@ class Executor:
                         continue
                     break
         if failed is not None:
-            return self._failed(run, failed, raw, out_dir, t0, attempt)
+            return self._failed(run, failed, raw, out_dir)
         try:
             nb_text = normalise_notebook(raw.read_text(encoding="utf-8"), self.replacements(run))
             read_sidecars(out_dir)  # fail the run now rather than write an index with broken entries
             (self.new / f"{run.name}.ipynb").write_text(nb_text, encoding="utf-8")
             (self.new / f"{run.name}.html").write_text(export_html(nb_text, run.name), encoding="utf-8")
         except Exception as exc:  # noqa: BLE001
-            return self._failed(run, exc, raw, out_dir, t0, attempt, after=True)
+            return self._failed(run, exc, raw, out_dir, after=True)
         stale = self.figures / FAILED_DIR
         (stale / f"{run.name}.ipynb").unlink(missing_ok=True)
         shutil.rmtree(stale / run.name, ignore_errors=True)
         dt = time.monotonic() - t0
-        return Outcome(run, True, dt, f"ok {run.name} {dt:.1f}s", attempt)
+        return Outcome(True, f"ok {run.name} {dt:.1f}s")
 
-    def _failed(self, run: Run, exc: BaseException, raw: Path, out_dir: Path, t0: float, attempts: int,
-                after: bool = False) -> Outcome:
+    def _failed(self, run: Run, exc: BaseException, raw: Path, out_dir: Path, after: bool = False) -> Outcome:
         where = _failure_cell(exc, raw) if not after else "after execution"
         ename, message = _error_name_and_message(exc)
-        no_space = is_no_space(exc)
-        if no_space and where == "at kernel start":
+        no_space = no_space_error(exc)
+        if no_space is not None and where == "at kernel start":
             where = "on a full disk"
         kept = self.figures / FAILED_DIR / f"{run.name}.ipynb"
-        if not no_space:
+        if no_space is None:
             try:
                 self._keep(run, raw, out_dir, kept)
             except OSError as keep_exc:  # the disk filled up while keeping it: keep nothing
-                no_space = is_no_space(keep_exc)
+                no_space = no_space_error(keep_exc)
                 kept.with_name(f".{kept.name}.tmp").unlink(missing_ok=True)
-        if no_space:
+        if no_space is not None:
             shutil.rmtree(out_dir, ignore_errors=True)
         shown = display_path(kept) if kept.is_file() else "(no notebook was written)"
-        line = f"FAILED {run.name} {where} {ename}: {message} -> {shown}"
-        return Outcome(run, False, time.monotonic() - t0, line, attempts, no_space)
+        return Outcome(False, f"FAILED {run.name} {where} {ename}: {message} -> {shown}", no_space)
 
     def _keep(self, run: Run, raw: Path, out_dir: Path, kept: Path) -> None:
         """The failed run's notebook so far to <figures>/.failed/<run>.ipynb, what it wrote to .failed/<run>/."""

@@ -7,9 +7,9 @@ ready: `take` hands over a started kernel manager, which papermill passes on to 
 (``km=``); nbclient then connects to it instead of starting one. Each kernel serves one run
 and is shut down after it (`release`): no state is carried from one run to the next.
 
-A kernel is started exactly as nbclient would start it for the run (the same kernel manager
-class and kernel name, the run's folder as cwd, history in memory, the runner's IPC
-transport), so a run's notebook is the same whichever started its kernel. When the pool has
+A kernel is started by nbclient itself, as for the run (its kernel manager class, the kernel
+name, the run's folder as cwd, its command line, the runner's IPC transport), so a run's
+notebook is the same whichever started its kernel. When the pool has
 nothing for a run (another folder, a start that failed), papermill starts the kernel itself,
 as it does without a pool, and any error surfaces there with its usual message.
 """
@@ -25,10 +25,6 @@ import threading
 from collections import deque
 from pathlib import Path
 from typing import Any
-
-# What nbclient adds to a kernel's command line when it starts one (its ``ipython_hist_file``
-# default): the kernel keeps its input history in memory, not in the user's history database.
-HISTORY_IN_MEMORY = "--HistoryManager.hist_file=:memory:"
 
 
 class Sockets:
@@ -58,11 +54,14 @@ class Sockets:
 
 
 def _manager_class():
-    """nbclient's kernel manager class (its default, AsyncKernelManager: a test checks that they
-    are the same), with the clients it hands out recorded, to close them after the run."""
-    from jupyter_client import AsyncKernelManager
+    """nbclient's own kernel manager class, with the clients it hands out recorded, to close them
+    after the run (nbclient leaves the client of a kernel it does not own open)."""
+    import nbformat
+    from nbclient import NotebookClient
 
-    class PooledKernelManager(AsyncKernelManager):
+    base = NotebookClient(nbformat.v4.new_notebook()).kernel_manager_class
+
+    class PooledKernelManager(base):  # type: ignore[misc, valid-type]
         def client(self, **kwargs: Any):
             kc = super().client(**kwargs)
             self.__dict__.setdefault("_pool_clients", []).append(kc)
@@ -96,12 +95,19 @@ class KernelPool:
             if self._closed or not self._pending:
                 return
             cwd = self._pending.popleft()
+        import nbformat
         from jupyter_core.utils import run_sync
+        from nbclient import NotebookClient
 
         km = None
         try:
-            km = self._class(kernel_name=self._kernel_name, config=self._sockets.config())
-            run_sync(km.start_kernel)(extra_arguments=[HISTORY_IN_MEMORY], cwd=str(cwd))
+            # started by nbclient itself, as for a run of a notebook in ``cwd``: its kernel name,
+            # working folder and command line; only the manager is kept
+            client = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self._kernel_name,
+                                    kernel_manager_class=self._class, config=self._sockets.config(),
+                                    resources={"metadata": {"path": str(cwd)}})
+            km = client.create_kernel_manager()
+            run_sync(client.async_start_new_kernel)()
         except Exception:  # noqa: BLE001 - the run starts its own kernel and reports the error
             if km is not None:
                 self.release(km)  # a kernel that failed half-way (launched, not connected) is not left behind

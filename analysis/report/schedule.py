@@ -63,14 +63,12 @@ def execute_all(report: Report, to_run: list[Run], staging: Path,
         shutil.rmtree(staging, ignore_errors=True)
         with contextlib.suppress(Exception):  # os._exit skips main's cleanup: the idle kernels, the sockets
             report.stop_kernels()
-            executor.close()
         report.err(f"interrupted: the previous report in {display_path(report.figures)} is unchanged")
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(130)
     finally:
         pool.shutdown()
-        executor.close()
     if bar is not None:
         bar.close()
     return outcomes, found

@@ -9,9 +9,9 @@ swaps the two folders: before it the figures folder is the complete old report, 
 complete new one, and at no instant anything in between. The old report, now in staging, is
 deleted; whatever a killed invocation left in staging is deleted by the next one.
 
-Where the kernel or filesystem has no rename-exchange, two renames with a commit marker do the
-same, except for an instant in which the figures folder does not exist; the next invocation
-finishes or undoes them.
+Where the kernel or filesystem has no rename-exchange, two renames do the same, except for an
+instant in which the figures folder does not exist; killed in that instant, the next
+invocation finishes them (`recover`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from pathlib import Path
 from .core import LOCK, LockBusy, Run, display_path
 from .inputs import run_entries
 
-COMMITTED = "COMMITTED"  # marker of the two-rename fallback: from here on, roll forward
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -91,17 +90,14 @@ def recover(figures: Path) -> str | None:
     note = "recovered: removed an unfinished report build left by an interrupted run"
     if mid_swap(staging):
         new = staging / "new"
-        if figures.exists():
-            others = sorted(set(os.listdir(figures)) - {LOCK})
-            if others:
-                raise OSError(errno.ENOTEMPTY, f"an interrupted run left its reports in {display_path(staging)}, "
-                              f"and the figures folder holds {', '.join(others)}: move them away", str(figures))
-            if (figures / LOCK).exists():
-                os.replace(figures / LOCK, new / LOCK)
+        others = sorted(set(os.listdir(figures)) - {LOCK})  # figures exists: the lock made it again
+        if others:
+            raise OSError(errno.ENOTEMPTY, f"an interrupted run left its reports in {display_path(staging)}, "
+                          f"and the figures folder holds {', '.join(others)}: move them away", str(figures))
+        if (figures / LOCK).exists():
+            os.replace(figures / LOCK, new / LOCK)
         os.rename(new, figures)  # over the empty folder the lock left, if any
         note = "recovered: finished swapping in the report an interrupted run had completed"
-    elif not figures.exists() and (staging / "old").is_dir():
-        os.rename(staging / "old", figures)
     shutil.rmtree(staging)
     return note
 
@@ -155,10 +151,9 @@ def swap(figures: Path, staging: Path, replace: Iterable[str] = ()) -> None:
     new = staging / "new"
     gone = set(replace)
     for entry in sorted(os.listdir(figures)):
-        if entry not in gone and not (new / entry).exists() and not os.path.lexists(new / entry):
+        if entry not in gone and not os.path.lexists(new / entry):
             link_tree(figures / entry, new / entry)
     if not _exchange(new, figures):
-        (staging / COMMITTED).touch()  # from here on, recovery rolls forward
         os.rename(figures, staging / "old")
         os.rename(new, figures)
     shutil.rmtree(staging)
