@@ -70,6 +70,7 @@ def install_git_filter(root=None) -> str:
     settings = {
         "filter.nbstripout.clean": f"'{tool}' --keep-id",
         "filter.nbstripout.smudge": "cat",
+        "filter.nbstripout.required": "true",  # no nbstripout (a checkout without its venv): git refuses, never commits outputs
         "filter.nbstripout.extrakeys": " ".join(extra_keys()),
         "diff.ipynb.textconv": f"'{tool}' -t",
     }

@@ -100,3 +100,11 @@ def test_git_filter_works_in_every_worktree_with_its_own_venv(tmp_path, monkeypa
     staged = subprocess.run(["git", "-C", str(other), "show", f":notebooks/{NB.name}"], capture_output=True,
                             text=True, check=True).stdout
     assert staged == NB.read_text()
+    # a checkout with no venv cannot strip: git refuses to stage, rather than commit the outputs
+    shutil.rmtree(other / ".venv")
+    nbformat.write(dirty(nbformat.read(NB, as_version=4)), other / "notebooks" / "02.ipynb")
+    refused = subprocess.run(["git", "-C", str(other), "add", "notebooks"], capture_output=True, text=True)
+    assert refused.returncode != 0 and "nbstripout" in refused.stderr
+    listed = subprocess.run(["git", "-C", str(other), "ls-files", "--stage", "notebooks/02.ipynb"],
+                            capture_output=True, text=True, check=True).stdout
+    assert listed == ""
