@@ -4,8 +4,8 @@ Controls: the running total to follow (metric), which periods (since the dataset
 date, totals with no start date, or both), whose statements (speaker), and the statement to
 circle and chart on its own. Every change redraws the timeline of the officials' statements
 and lists the rows drawn, with speaker, date and url. Nothing is saved while exploring;
-:meth:`Explorer.save` writes the charts of the current selection (under papermill: the
-notebook's parameters) with the same ``save_figure`` as every other notebook.
+:meth:`Explorer.save` writes the charts of the notebook's parameters (into the folder named
+from them) with the same ``save_figure`` as every other notebook.
 """
 
 from __future__ import annotations
@@ -67,19 +67,19 @@ class Explorer:
         return self.fig, self.meta
 
     def save(self) -> list:
-        """Save the timeline of the selection and the casualty counts of the chosen statement (of
-        ``source_id`` when none is chosen); show both."""
+        """Save the charts of the notebook's parameters, whatever the controls show now (the output
+        folder is named from the parameters): the timeline of their selection and the casualty
+        counts of ``source_id``; show both."""
         from IPython.display import display
 
-        self.draw()
-        saved = charts.save_figure(self.fig, self.meta, self.p.output_dir, self.p.formats, self.p.dpi)
-        display(charts.show(self.fig, self.meta, self.p.output_dir))
-        self.fig = None
-        chosen = self.highlight or self.p.source_id  # "(none)" in the dropdown: the notebook's statement
-        fig, meta = charts.casualty_counts(statement(self.p.claims, chosen), theme=self.p.theme,
-                                           context=self.p.context)
-        saved += charts.save_figure(fig, meta, self.p.output_dir, self.p.formats, self.p.dpi)
-        display(charts.show(fig, meta, self.p.output_dir))
+        p = self.p
+        params = Explorer(p)  # the parameters' selection, not the controls'
+        params.draw()
+        saved = charts.save_figure(params.fig, params.meta, p.output_dir, p.formats, p.dpi)
+        display(charts.show(params.fig, params.meta, p.output_dir))
+        fig, meta = charts.casualty_counts(statement(p.claims, p.source_id), theme=p.theme, context=p.context)
+        saved += charts.save_figure(fig, meta, p.output_dir, p.formats, p.dpi)
+        display(charts.show(fig, meta, p.output_dir))
         return saved
 
     # ------------------------------------------------------------ the widgets

@@ -139,11 +139,13 @@ def test_the_explorer_redraws_the_chart_and_the_rows_when_a_control_changes(kern
         "after_period = sorted(explorer.rows.claim_id)\n"
         "c['period'].value = 'both'\n"
         "saved = [p.name for p in explorer.save()]  # the statement dropdown reads (none) now\n"
-        "print(json.dumps([after_metric, after_speaker, after_period, saved]))"))
+        "side = json.loads((p.output_dir / 'casualties-timeline.json').read_text())\n"
+        "kept = sorted({cid for v in side['values'] for cid in v['claim_ids']})\n"
+        "print(json.dumps([after_metric, after_speaker, after_period, saved, kept]))"))
     with client.setup_kernel():
         run_all(client, nb)
     out = json.loads(next(o for o in nb.cells[-1].outputs if o.output_type == "stream")["text"])
-    (rows, drawn, first), (speakers, options, chosen), open_rows, saved = out
+    (rows, drawn, first), (speakers, options, chosen), open_rows, saved, kept = out
     official = CLAIMS[(CLAIMS.source_kind == "official_statement") & (CLAIMS.group == "all")]
     injured = official[official.metric == "injured"]
     assert rows == sorted(drawn) and set(drawn) <= set(injured.claim_id) and len(drawn) > 10  # redrawn: injured only
@@ -155,3 +157,6 @@ def test_the_explorer_redraws_the_chart_and_the_rows_when_a_control_changes(kern
     assert saved == ["casualties-timeline.png", "casualties-timeline.svg", "casualties-timeline.pdf",
                      "casualties-timeline.json", "casualty-counts.png", "casualty-counts.svg", "casualty-counts.pdf",
                      "casualty-counts.json"]
+    # saved into the folder named from the parameters: their selection (every speaker's killed or
+    # injured), not what the controls showed then (Hajiyev's injured)
+    assert set(first) <= set(kept) and set(kept).isdisjoint(drawn)
