@@ -6,7 +6,6 @@ cell and in the report runner's check of a run list.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any, Literal, get_args, get_origin
 
@@ -48,14 +47,10 @@ def pydantic_problem(model: type[BaseModel], err: dict, values: dict | None = No
     loc, kind, value = err["loc"], err["type"], err.get("input")
     name = str(loc[0]) if loc else ""
     field = model.model_fields.get(name)
-    ctx = err.get("ctx") or {}
-    if kind == "missing":
-        return f"{name}: missing (the parameters cell must define it)"
     if kind == "extra_forbidden":
-        order = getattr(model, "cell_order", None)
-        return unknown_parameter(name, order() if order else model.model_fields)
+        return unknown_parameter(name, model.cell_order())
     if kind == "literal_error":
-        allowed = [a.strip("'") for a in re.findall(r"'[^']*'", ctx.get("expected", ""))]
+        allowed = [str(a) for a in _choices(field) or ()]
         if len(loc) > 1:  # an item of a list
             return f"{name}: unknown value(s) {value!r} ({did_you_mean(value, allowed)}allowed: {', '.join(allowed)})"
         return f"{name}: unknown value {value!r} ({did_you_mean(value, allowed)}allowed: {', '.join(allowed)})"

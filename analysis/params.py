@@ -144,12 +144,15 @@ class NotebookParams(BaseModel):
 
     @classmethod
     def parameters_cell(cls) -> str:
-        """The source of the notebook's ``parameters`` cell: ``name: type = default  # help`` lines."""
+        """The source of the notebook's ``parameters`` cell: ``name: type = default  # help`` lines,
+        the defaults written as papermill writes the values it injects."""
+        from papermill.translators import PythonTranslator
+
         lines = []
         for name in cls.cell_order():
             f = cls.model_fields[name]
             default = f.get_default(call_default_factory=True)
-            lines.append(f"{name}: {type_name(f.annotation)} = {_literal(default)}  # {f.description}")
+            lines.append(f"{name}: {type_name(f.annotation)} = {PythonTranslator.translate(default)}  # {f.description}")
         return "\n".join(lines)
 
     # ---------------------------------------------------------- checking
@@ -247,14 +250,6 @@ class NotebookParams(BaseModel):
         head = table.head(12).to_string(index=False, max_colwidth=40)
         return (f"{len(table)} statements have what {name} needs; the latest {min(12, len(table))}:\n"
                 f"{head}\nAll of them: p.choices() after a good run, or analysis.choices.choices(claims, needs).")
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, list):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
-    return repr(value)
 
 
 class Resolved:
