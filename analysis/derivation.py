@@ -91,7 +91,7 @@ def derive(claims: pd.DataFrame, context: Context | None = None) -> pd.DataFrame
     out["derived"] = False
     out["formula"] = ""
     out["inputs"] = [(cid,) for cid in out.claim_id]
-    from .context import resolve
+    from .context import carry, resolve
 
     out["part"] = ""
     shares = resolve(context, claims).shares
@@ -101,7 +101,7 @@ def derive(claims: pd.DataFrame, context: Context | None = None) -> pd.DataFrame
     for _, g in claims.groupby(["source_id", "period_start", "period_end"], dropna=False, sort=False, observed=True):
         new += _derived_rows(g, shares)
     if not new:
-        return out.reset_index(drop=True)
+        return carry(claims, out.reset_index(drop=True))
     added = pd.DataFrame(new)
     for col in ("metric", "group", "qualifier"):
         if isinstance(out[col].dtype, pd.CategoricalDtype):
@@ -110,4 +110,4 @@ def derive(claims: pd.DataFrame, context: Context | None = None) -> pd.DataFrame
             dtype = pd.CategoricalDtype(cats + extra, ordered=out[col].cat.ordered)
             out[col] = out[col].astype(dtype)
             added[col] = added[col].astype(dtype)
-    return pd.concat([out, added], ignore_index=True)
+    return carry(claims, pd.concat([out, added], ignore_index=True))  # concat drops attrs: keep the data folder

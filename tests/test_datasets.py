@@ -233,3 +233,13 @@ def test_notebooks_chart_the_second_dataset_without_naming_the_first(tmp_path, n
     page = json.dumps([c["source"] for c in nb["cells"]] + [c.get("outputs", []) for c in nb["cells"]])
     leaked = [w for w in FIRST_WORDS if w.lower() in page.lower()]
     assert not leaked, f"{name} run on the second dataset names the first: {leaked}"
+
+
+def test_derived_rows_keep_their_dataset_so_the_checks_read_its_descriptor(dataset):
+    """derive() built its result with pd.concat, which drops the data folder: the checks then ran
+    without the dataset's descriptor (no reference date) and refused the rows."""
+    folder, claims, ctx = dataset
+    derived = analysis.derive(claims)
+    assert derived.attrs.get("data_dir") == claims.attrs["data_dir"]
+    found = checks.find_inconsistencies(derived)  # no context= given: read from the rows' folder
+    assert len(found) and set(found.kind) <= set(checks.KINDS)
