@@ -23,6 +23,7 @@ import seaborn as sns
 from matplotlib.patches import Patch
 
 from .context import Context, resolve
+from .data import start_window
 from .derivation import derive
 from .framing import (
     CLAIMS_NOTE,
@@ -92,14 +93,6 @@ def figure_label(metric: str, group: str, context: Context | None = None) -> str
     return f"{base}: {g}" if g else base
 
 
-def _start_latest(d: pd.DataFrame) -> list:
-    """The last day each row's period can start (its start where the column is absent or empty:
-    derived rows, rows built in memory)."""
-    if "period_start_latest" not in d.columns:
-        return list(d.period_start)
-    return list(d.period_start_latest.where(d.period_start_latest.notna(), d.period_start))
-
-
 def statement_table(rows: pd.DataFrame, context: Context | None = None) -> pd.DataFrame:
     """The rows of one statement with the derived values, as a reader-facing table."""
     ctx = resolve(context, rows)
@@ -108,7 +101,7 @@ def statement_table(rows: pd.DataFrame, context: Context | None = None) -> pd.Da
         "figure": [figure_label(str(m), str(g), ctx) for m, g in zip(d.metric, d.group, strict=True)],
         "value": [fmt_value(v, q, u) for v, q, u in zip(d.value, d.qualifier, d.unit, strict=True)],
         "as stated": d.qualifier_as_stated,
-        "period": [fmt_period(s, e, sl) for s, e, sl in zip(d.period_start, d.period_end, _start_latest(d), strict=True)],
+        "period": [fmt_period(s, e, sl) for s, e, sl in zip(d.period_start, d.period_end, start_window(d)[1], strict=True)],
         "period (source's words)": d.period_label,
         "derived": d.derived.map({True: "derived", False: ""}),
         "how derived": d.formula,
@@ -134,7 +127,7 @@ def casualty_counts(rows: pd.DataFrame, name: str = "casualty-counts", theme: st
         raise _no_metrics(rows, "casualty counts (" + ", ".join(CASUALTY_METRICS) + ")")
     style_ctx, white = style(theme)  # an unknown theme fails before anything is drawn
     d = derive(people, context=ctx)
-    d["period_key"] = list(zip(d.period_start, d.period_end, _start_latest(d), strict=True))
+    d["period_key"] = list(zip(d.period_start, d.period_end, start_window(d)[1], strict=True))
     periods = sorted(d.period_key.unique(), key=lambda k: (pd.Timestamp.min if pd.isna(k[0]) else k[0]))
     # open-start (long) periods first, then in order of their start
     drawn: list[DrawnValue] = []

@@ -30,7 +30,7 @@ from .framing import (
     style,
 )
 from .independent import _metric_text, _reference
-from .independent_charts import OFFICIAL_COLOUR, _colours, _metric_of, _nothing_found, _Tally
+from .independent_charts import OFFICIAL_COLOUR, RELAYED, _colours, _metric_of, _nothing_found, _Tally
 from .placement import place_labels
 from .text import fmt_day, fmt_value, fmt_window
 
@@ -81,7 +81,8 @@ def official_vs_independent_chart(
         _time_axis(ax_c, ax_p, rows, ref)
         handles = qualifier_handles(tally.markers)
         handles.append(Line2D([], [], color="#333333", alpha=0.35, lw=2.4, label="date window of a statement"))
-        relayed_note = ("Figures that relay a government count are included and labelled so."
+        relayed_note = ("Figures that relay a government count are included, labelled "
+                        f"\"{RELAYED.strip(' ()')}\"."
                         if sel.get("include_relayed") else "Figures that relay a government count are left out.")
         subtitle = (f"Top: {_metric_text(metric, ctx)} {since} as stated by {ctx.officials.label} (one point per "
                     "statement) and as reported by others. Bottom: counts for a single year or part of one, a "
@@ -117,7 +118,7 @@ def _running_totals_panel(ax, cum: pd.DataFrame, colours: dict[str, str], since:
         else:
             when = f"to {fmt_day(r.period_end_effective)}"
             labels.append(dict(anchors=[(r.x, float(r.value))], colour=colour,
-                               text=f"{_who(r)}\n{fmt_value(r.value, r.qualifier)} to "
+                               text=f"{_series_label(r)}\n{fmt_value(r.value, r.qualifier)} to "
                                     f"{fmt_day(r.period_end_effective)}\n{ctx.area_label(r.area)}"))
             tally.alt_parts.append(f"{r.series} ({r.collected_by}, {r.area}): {fmt_value(r.value, r.qualifier)} "
                                    f"{since} to {fmt_day(r.period_end_effective)}.")
@@ -157,11 +158,9 @@ def _period_panel(ax, per: pd.DataFrame, colours: dict[str, str], ctx: Context, 
         ax.plot([r.x_start, r.x_end], [i, i], color=colour, lw=3.2, solid_capstyle="butt",
                 marker=marker, markevery=[1], markersize=6, gid=r.claim_id, zorder=4)
         tally.markers.add(marker)
-        whole_year = (r.period_start.month, r.period_start.day) == (1, 1) and \
-            r.period_end_effective == r.period_start + pd.offsets.YearEnd(0)
-        period = str(r.period_start.year) if whole_year else fmt_window(r.period_start, r.period_end_effective)
+        period = fmt_window(r.period_start, r.period_end_effective)
         value = fmt_value(r.value, r.qualifier)
-        text = f"{value}  {_who(r)}\n{period}, {ctx.area_label(r.area)}"
+        text = f"{value}  {_series_label(r)}\n{period}, {ctx.area_label(r.area)}"
         note = ax.annotate(text, xy=(r.x_end, i), xytext=(7, 0), textcoords="offset points", ha="left",
                            va="center", color=colour, fontsize=size, fontweight="bold", gid=f"label:{r.claim_id}",
                            annotation_clip=False, linespacing=1.05)
@@ -216,9 +215,10 @@ def _fit_beside(ax, notes: list) -> None:
             note.set_bbox(dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1.5))
 
 
-def _who(r) -> str:
-    """A count's label on the chart: its series, and that it relays a government figure when it does."""
-    return f"{r.series} (relays a government figure)" if r.role == "relayed" else str(r.series)
+def _series_label(r) -> str:
+    """A count's label on the chart: its series, marked as the yearly chart marks it when it relays
+    a government figure."""
+    return f"{r.series}{RELAYED}" if r.role == "relayed" else str(r.series)
 
 
 def _time_axis(ax_c, ax_p, rows: pd.DataFrame, ref: dict) -> None:

@@ -38,13 +38,16 @@ def fmt_day(ts: pd.Timestamp) -> str:
 
 
 def fmt_window(earliest, latest, inferred: bool = False) -> str:
-    """'12 Dec 2024'; 'Feb 2021' for a whole month; '1-20 Feb 2021'; '21 Jan-12 Feb 2024';
-    '1 Dec 2021-5 Jan 2022'; with ' (date inferred)' where the window was inferred."""
+    """'12 Dec 2024'; 'Feb 2021' for a whole month; '2025' for a whole year; '1-20 Feb 2021';
+    '21 Jan-12 Feb 2024'; '1 Dec 2021-5 Jan 2022'; with ' (date inferred)' where the window was
+    inferred."""
     import pandas as pd
 
     a, b = pd.Timestamp(earliest), pd.Timestamp(latest)
     if a == b:
         text = fmt_day(a)
+    elif (a.month, a.day, b.month, b.day) == (1, 1, 12, 31) and a.year == b.year:
+        text = str(a.year)
     elif a.day == 1 and b == a + pd.offsets.MonthEnd(0):
         text = f"{a:%b %Y}"
     elif (a.year, a.month) == (b.year, b.month):
@@ -65,10 +68,8 @@ def fmt_period(start, end, start_latest=None) -> str:
     to = f"to {fmt_day(end)}" if pd.notna(end) else "to the statement's date"
     if pd.isna(start):
         return f"no start date given, {to}"
-    a = pd.Timestamp(start)
-    b = pd.Timestamp(start_latest) if start_latest is not None and pd.notna(start_latest) else a
-    whole_year = (a.month, a.day, b.month, b.day) == (1, 1, 12, 31) and a.year == b.year
-    return f"since {a.year if whole_year else fmt_window(a, b)}, {to}"
+    latest = start_latest if start_latest is not None and pd.notna(start_latest) else start
+    return f"since {fmt_window(start, latest)}, {to}"
 
 
 def year_runs(years: Iterable[int]) -> list[tuple[int, int]]:

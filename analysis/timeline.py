@@ -35,7 +35,7 @@ from .framing import (
     qualifier_handles,
     style,
 )
-from .text import fmt_day, fmt_value, fmt_window, lower_first
+from .text import cap, fmt_day, fmt_value, fmt_window, lower_first
 from .vocab import REFERENCE
 
 DAYS_PER_MONTH = 365.25 / 12
@@ -291,7 +291,7 @@ def _alt_summary(s: pd.DataFrame, what: str, ctx: Context) -> str:
     parts = []
     for metric, g in s.groupby("metric", observed=True, sort=True):
         first, last = g.iloc[0], g.iloc[-1]
-        parts.append(f"{series_name(metric, ctx).capitalize()} {what} went from "
+        parts.append(f"{cap(series_name(metric, ctx))} {what} went from "
                      f"{fmt_value(first.value, first.qualifier)} ({first.speaker}, "
                      f"{fmt_window(first.date_earliest, first.date_latest)}) to {fmt_value(last.value, last.qualifier)} "
                      f"({last.speaker}, {fmt_window(last.date_earliest, last.date_latest)}).")

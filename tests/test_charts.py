@@ -246,6 +246,10 @@ def test_fmt_period_writes_day_month_and_year_starts():
     assert fmt_period(pd.Timestamp("2020-11-01"), end, pd.Timestamp("2020-11-30")) == "since Nov 2020, to 12 Dec 2024"
     assert fmt_period(pd.Timestamp("2020-01-01"), end, pd.Timestamp("2020-12-31")) == "since 2020, to 12 Dec 2024"
     assert fmt_period(pd.NaT, end) == "no start date given, to 12 Dec 2024"
+    from analysis.text import fmt_window  # the one place a whole year is recognised (source lines, findings too)
+
+    assert fmt_window("2025-01-01", "2025-12-31", inferred=True) == "2025 (date inferred)"
+    assert fmt_window("2025-01-01", "2026-12-31") == "1 Jan 2025-31 Dec 2026"
 
 
 def test_a_metric_stated_twice_gets_two_bars_and_nothing_derived_from_it(claims):

@@ -817,7 +817,7 @@ def test_period_vs_running_present_at_the_edges():
     f = over.iloc[0]
     assert f.claim_ids == ("a-1", "y-5", "d-4") and f.severity == "high"  # the same office (all 'Ministry of Tests')
     assert f.explanation == (
-        "Killed or injured over 1 Jan-31 Dec 2023: 75 (Speaker y, as of 31 Dec 2023, stated 26 Jan 2024), an official "
+        "Killed or injured over 2023: 75 (Speaker y, as of 31 Dec 2023, stated 26 Jan 2024), an official "
         "statement. That is more than the same office's running totals since 10 Nov 2020 grew over the period: at most "
         "74 (342 - 268), from 268 (Speaker a, 2 Dec 2022), the last before the period, to 342 (Speaker d, 21 Jan 2024), "
         "the first at or after its end.")
