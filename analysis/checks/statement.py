@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 
 from ..text import fmt_number
+from ..vocab import CASUALTY_METRICS, GROUPS
 from .prepare import STATEMENT_KEYS, pick
 from .words import _period, _Rows, _value, _when, _who
 
 # group checks: each part group must not exceed the whole ("all"); civilian + military vs all
-SUBGROUPS = ("civilian", "military", "child", "woman", "journalist", "deminer", "unspecified")
+SUBGROUPS = tuple(g for g in GROUPS if g not in ("all", "none"))  # every group of people but the whole
 PARTITION = ("civilian", "military")
-PEOPLE_METRICS = ("casualties", "killed", "injured")
 
 
 def _conflicting_values(p: pd.DataFrame, R: _Rows) -> list[dict]:
@@ -46,7 +46,7 @@ def _parts(p: pd.DataFrame, R: _Rows) -> list[dict]:
         m = whole.merge(pick(p, "killed", "k_", group=group), on=keys).merge(pick(p, "injured", "i_", group=group), on=keys)
         if not m.empty:
             tests.append((m.merge(pick(p, "unknown_outcome", "u_", group=group), on=keys, how="left"), ["k_", "i_", "u_"]))
-    for metric in PEOPLE_METRICS:
+    for metric in CASUALTY_METRICS:
         whole = pick(p, metric, "w_", group="all")
         if whole.empty:
             continue
